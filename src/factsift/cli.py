@@ -1,0 +1,264 @@
+"""The ``factsift`` command line: extract facts from files, and show them."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated, Any, Optional
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
+from rich.table import Table
+
+from .batch import Summary, run_batch
+from .documents import DEFAULT_MAX_CHARS, iter_paths
+from .errors import FactsiftError
+from .extract import Extractor
+from .schema import ArticleFacts
+
+app = typer.Typer(
+    help="Turn news articles into typed, source-grounded claims and events.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+err = Console(stderr=True)
+out = Console()
+
+
+def _load_prices(path: Path | None) -> dict[str, tuple[float, float]] | None:
+    if path is None:
+        return None
+    try:
+        table = json.loads(path.read_text(encoding="utf-8"))
+        return {str(k): (float(v[0]), float(v[1])) for k, v in table.items()}
+    except (OSError, ValueError, TypeError, IndexError, AttributeError) as exc:
+        raise typer.BadParameter(
+            f"{path}: expected a JSON object of model -> [input, output] USD per million tokens "
+            f"({exc})"
+        ) from None
+
+
+@app.command()
+def extract(
+    paths: Annotated[
+        list[Path], typer.Argument(help="Article files or folders (searched recursively).")
+    ],
+    output: Annotated[
+        Path, typer.Option("--output", "-o", help="JSON Lines file to write, one line per article.")
+    ] = Path("facts.jsonl"),
+    model: Annotated[
+        Optional[str],  # noqa: UP045 - typer reads the annotation at runtime
+        typer.Option(
+            help="Model name, or local:/path/to/model.gguf. Default: $FACTSIFT_MODEL, else the "
+            "bundled local model (or gpt-4o-mini when only an API key is set).",
+        ),
+    ] = None,
+    base_url: Annotated[
+        Optional[str],  # noqa: UP045
+        typer.Option(
+            help="OpenAI-compatible endpoint, e.g. http://localhost:11434/v1. "
+            "Default: $OPENAI_BASE_URL."
+        ),
+    ] = None,
+    mode: Annotated[
+        str,
+        typer.Option(help="Structured-output mode: auto, tools, json_schema, json, md_json."),
+    ] = "auto",
+    published: Annotated[
+        Optional[str],  # noqa: UP045
+        typer.Option(
+            help="Publication date (YYYY-MM-DD) for articles without one; "
+            "anchors relative times such as 'last month'."
+        ),
+    ] = None,
+    cache: Annotated[
+        str,
+        typer.Option(
+            help="Response cache: read-write, read-only, off, or offline "
+            "(a cache miss is an error and nothing is sent)."
+        ),
+    ] = "read-write",
+    cache_dir: Annotated[
+        Optional[Path],  # noqa: UP045
+        typer.Option(help="Cache folder. Default: $FACTSIFT_CACHE_DIR, else the user cache dir."),
+    ] = None,
+    window_tokens: Annotated[
+        int, typer.Option(help="Largest piece of article, in estimated tokens, sent at once.")
+    ] = 3000,
+    max_chars: Annotated[
+        int, typer.Option(help="Articles longer than this, after cleaning, are refused.")
+    ] = DEFAULT_MAX_CHARS,
+    temperature: Annotated[float, typer.Option(help="Sampling temperature.")] = 0.0,
+    seed: Annotated[int, typer.Option(help="Sampling seed, for servers that honour it.")] = 0,
+    timeout: Annotated[float, typer.Option(help="Seconds to wait for one response.")] = 120.0,
+    prices: Annotated[
+        Optional[Path],  # noqa: UP045
+        typer.Option(help="JSON file of model -> [input, output] USD per million tokens."),
+    ] = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
+) -> None:
+    """Extract claims and events from articles into a JSON Lines file.
+
+    Each input article becomes one line: its facts, or an error record with
+    the reason. The exit status is 1 if any article failed.
+    """
+    try:
+        extractor = Extractor(
+            model,
+            base_url=base_url,
+            mode=mode,
+            cache=cache,
+            cache_dir=cache_dir,
+            window_tokens=window_tokens,
+            temperature=temperature,
+            seed=seed,
+            timeout=timeout,
+            prices=_load_prices(prices),
+        )
+    except FactsiftError as exc:
+        err.print(f"[red]error:[/] {escape(str(exc))}")
+        raise typer.Exit(2) from None
+
+    total = sum(1 for p in iter_paths(paths))
+    progress = Progress(
+        TextColumn("[bold]extracting"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        TimeRemainingColumn(),
+        TextColumn("{task.fields[current]}"),
+        console=err,
+        disable=quiet,
+    )
+
+    def advance(name: str, error: str | None) -> None:
+        if error is not None:
+            progress.console.print(f"[red]failed[/] {escape(error)}")
+        progress.update(task, advance=1, current=escape(name))
+
+    with extractor, output.open("w", encoding="utf-8") as sink, progress:
+        task = progress.add_task("extract", total=total, current="")
+        summary = run_batch(
+            extractor, paths, sink, max_chars=max_chars, published=published, on_article=advance
+        )
+    _print_summary(summary, output)
+    if summary.failed:
+        raise typer.Exit(1)
+
+
+def _print_summary(summary: Summary, output: Path) -> None:
+    cost = "unpriced" if summary.unpriced and not summary.cost_usd else f"${summary.cost_usd:.4f}"
+    err.print(
+        f"[bold]{summary.articles}[/] articles ({summary.failed} failed): "
+        f"{summary.claims} claims, {summary.events} events, {summary.rejected} rejected; "
+        f"{summary.prompt_tokens + summary.completion_tokens:,} tokens, {cost}; "
+        f"{summary.cached_calls} of {summary.llm_calls} LLM calls from the cache "
+        f"-> {escape(str(output))}"
+    )
+
+
+def _read_results(path: Path) -> list[dict[str, Any]]:
+    records = []
+    with path.open(encoding="utf-8") as lines:
+        for number, line in enumerate(lines, 1):
+            if not line.strip():
+                continue
+            try:
+                records.append(json.loads(line))
+            except ValueError as exc:
+                err.print(f"[yellow]{escape(str(path))}:{number}: not JSON ({exc}); skipped[/]")
+    return records
+
+
+@app.command()
+def show(
+    results: Annotated[Path, typer.Argument(help="A JSON Lines file written by 'extract'.")],
+    article: Annotated[
+        Optional[str],  # noqa: UP045
+        typer.Option("--id", help="Show only the article with this id."),
+    ] = None,
+) -> None:
+    """Print extracted claims and events readably."""
+    if not results.is_file():
+        err.print(f"[red]error:[/] {escape(str(results))}: no such file")
+        raise typer.Exit(2)
+    for record in _read_results(results):
+        if article is not None and record.get("id") != article:
+            continue
+        if "error" in record:
+            out.print(
+                f"[bold]{escape(str(record.get('id')))}[/]  [red]failed:[/] "
+                f"{escape(str(record['error']))}\n"
+            )
+            continue
+        _show_facts(ArticleFacts.model_validate(record))
+
+
+def _show_facts(facts: ArticleFacts) -> None:
+    out.rule(f"[bold]{escape(facts.title or facts.id)}[/]  ({escape(facts.source or facts.id)})")
+    claims = Table(
+        "kind",
+        "certainty",
+        "source",
+        "claim",
+        "evidence",
+        title="Claims",
+        show_lines=True,
+        expand=True,
+    )
+    for c in facts.claims:
+        who = c.attribution.name or c.attribution.source_type.value
+        cue = f" ({c.attribution.cue.text})" if c.attribution.cue else ""
+        claims.add_row(
+            c.kind.value,
+            c.certainty.value,
+            escape(who + cue),
+            escape(c.statement),
+            escape(" … ".join(f"“{s.text}”" for s in c.evidence)),
+        )
+    out.print(claims)
+    events = Table(
+        "type",
+        "trigger",
+        "realis",
+        "participants",
+        "where / when",
+        title="Events",
+        show_lines=True,
+        expand=True,
+    )
+    for e in facts.events:
+        when = e.time.normalized or e.time.span.text if e.time else ""
+        events.add_row(
+            e.type.value,
+            escape(e.trigger.text),
+            e.realis.value,
+            escape("; ".join(f"{p.role}: {p.span.text}" for p in e.participants)),
+            escape(" / ".join(x for x in (e.location.text if e.location else "", when) if x)),
+        )
+    out.print(events)
+    for r in facts.rejected:
+        out.print(f"[yellow]rejected {r.field}:[/] {escape('; '.join(r.reasons))}")
+    for w in facts.warnings:
+        out.print(f"[dim]warning: {escape(w)}[/]")
+    out.print()
+
+
+def main() -> None:
+    """Entry point of the ``factsift`` script."""
+    try:
+        app()
+    except FactsiftError as exc:
+        err.print(f"[red]error:[/] {escape(str(exc))}")
+        sys.exit(2)

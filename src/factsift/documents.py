@@ -1,0 +1,527 @@
+"""Load articles from files, clean their text once, and mark page furniture.
+
+The cleaned text made here is the one every span of a result points into, so
+cleaning happens exactly once, in :func:`normalize_text`, and nothing later
+changes the text. Loaders never raise for bad input: they yield an
+:class:`~factsift.errors.InputError` in place of the article, so one bad file
+does not stop a batch.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import os
+import re
+import unicodedata
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Any
+
+from factsift.errors import InputError
+from factsift.schema import Document
+
+__all__ = [
+    "find_furniture",
+    "iter_paths",
+    "load_documents",
+    "load_path",
+    "make_document",
+    "normalize_text",
+]
+
+#: Suffixes picked up when a folder is expanded.
+ARTICLE_SUFFIXES = frozenset({".txt", ".md", ".markdown", ".html", ".htm", ".json", ".jsonl"})
+DEFAULT_MAX_CHARS = 1_000_000
+
+_HTML_SUFFIXES = frozenset({".html", ".htm"})
+_BINARY_SNIFF = 8192
+# Files above this are refused before reading; articles are kilobytes, and
+# even an HTML page rarely weighs 50 times its text.
+_MIN_READ_LIMIT = 64 * 1024 * 1024
+
+# --------------------------------------------------------------------------- normalisation
+
+_NEWLINES = re.compile(r"\r\n?|[\x0b\x0c\x85\u2028]")
+_PARAGRAPH_SEP = re.compile("\u2029")
+# Zero-width characters, and C0/C1 controls other than \t and \n (\r is gone by then).
+_INVISIBLE = re.compile("[\u200b-\u200d\u2060\ufeff\x00-\x08\x0e-\x1f\x7f-\x84\x86-\x9f]+")
+_SPACE_CHARS = "\t\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000"
+# Single plain spaces are left unmatched: most of an article's spaces need no work.
+_SPACES = re.compile(f"[ {_SPACE_CHARS}]{{2,}}|[{_SPACE_CHARS}]")
+_LINE_EDGE_SPACE = re.compile(r" \n ?|\n ")
+_BLANK_LINES = re.compile(r"\n{3,}")
+
+
+def normalize_text(raw: str) -> str:
+    """The article's canonical text: spans are offsets into what this returns.
+
+    Only invisible differences are removed (line endings, odd spaces, zero-width
+    and control characters, extra blank lines); quotes, dashes and case stay as
+    written so that quotes from the model can be found verbatim. Idempotent.
+    """
+    text = _NEWLINES.sub("\n", raw)
+    text = _PARAGRAPH_SEP.sub("\n\n", text)
+    text = _INVISIBLE.sub("", text)
+    text = _SPACES.sub(" ", text)
+    text = _LINE_EDGE_SPACE.sub("\n", text)
+    text = _BLANK_LINES.sub("\n\n", text)
+    # NFC last: removing a zero-width character can bring a base letter and a
+    # combining mark together, and NFC creates no spaces or controls of its own.
+    if not unicodedata.is_normalized("NFC", text):
+        text = unicodedata.normalize("NFC", text)
+    return text.strip()
+
+
+# --------------------------------------------------------------------------- page furniture
+
+_MAX_FURNITURE_LINE = 150
+
+# Lines that are furniture only when they are nothing else (give or take
+# trailing punctuation or a counter): "Print" must not catch "Printing presses ...".
+_WHOLE_LINE = [
+    r"exit mobile version",
+    r"share(?: (?:this|the) (?:article|story|page|post))?",
+    r"share (?:on|to|via|with) (?:facebook|twitter|x|linkedin|whatsapp|reddit|telegram"
+    r"|pinterest|email|e-mail|messenger|bluesky|threads)",
+    r"(?:facebook|twitter|x|linkedin|whatsapp|reddit|telegram|pinterest)",
+    r"tweet(?: this)?",
+    r"print(?: this (?:article|story|page))?",
+    r"e-?mail(?: this (?:article|story|page))?",
+    r"advertisement(?: ?[-–—:] ?scroll to continue(?: with content)?)?",
+    r"ad(?:vert)?",
+    r"sponsored(?: content)?",
+    r"skip to (?:the )?(?:main )?(?:content|navigation|article)",
+    r"back to top",
+    r"jump to comments?",
+    r"(?:show |view |load )?comments?(?: \(\d+\))?",
+    r"(?:accept|reject|allow|decline)(?: all)?(?: cookies)?",
+    r"(?:manage )?cookies?(?: settings| policy| preferences| notice| consent)?",
+    r"(?:privacy|cookie) (?:policy|settings|preferences)",
+    r"(?:subscribe|sign up|log ?in|sign in|register)",
+    r"(?:related|more|recommended|popular|trending|latest)"
+    r"(?: (?:articles?|stories|stories for you|content|posts|news|from [\w ]+|videos))?",
+    r"most (?:read|popular|viewed)",
+    r"(?:read|see|view) (?:more|also|next)",
+    r"(?:photo|image|video|credit|caption)s?",
+    r"listen(?: to (?:this )?(?:article|story))?(?: \d+ min(?:utes?)?)?",
+    r"\d+ min(?:ute)?s? read",
+    r"(?:home|menu|search|close|open|toggle navigation)",
+]
+# Lines that are furniture when they start like this and stay short.
+_LINE_PREFIX = [
+    r"(?:read more|see also|more on this story|related (?:articles?|stories|content|posts|news))\b",
+    r"we (?:use|value|and our partners use) cookies",
+    r"we value your privacy",
+    r"this (?:web)?site uses cookies",
+    r"by (?:continuing to (?:use|browse)|using) (?:this|our) (?:web)?site",
+    r"(?:accept|allow|manage|reject)(?: all)? cookies",
+    r"cookie (?:settings|policy|preferences|consent|notice)",
+    r"subscribe (?:to|for) (?:our|the)\b.{0,60}\bnewsletters?",
+    r"sign up (?:for|to)\b.{0,80}\bnewsletters?",
+    r"get (?:our|the)\b.{0,60}\bnewsletters? (?:in|delivered|sent)",
+    # "(c)" alone would also catch point (c) of a list, so it needs a year.
+    r"(?:©|(?:\(c\)|copyright) ?©? ?\d{4})",
+    r"all rights reserved",
+    r"follow us (?:on|at)\b",
+    r"click here (?:to|for)\b",
+    r"(?:share|tweet) (?:this|on|to|via)\b",
+    r"skip to (?:the )?(?:main )?content",
+    r"advertisement\b",
+]
+_PUNCT_TAIL = r"[ \t.:!|»›>…\-–—]*(?:\(?\d+\)?)?[ \t.:!|»›>…\-–—]*"
+_FURNITURE = re.compile(
+    r"^[ \t|•·›»▸►*#>\-–—]*(?:"
+    rf"(?:{'|'.join(_WHOLE_LINE)}){_PUNCT_TAIL}$"
+    rf"|(?:{'|'.join(_LINE_PREFIX)})[^\n]*$"
+    # "… All rights reserved." ends a footer line whatever stands before it.
+    rf"|[^\n]{{0,100}}\ball rights reserved{_PUNCT_TAIL}$"
+    r")",
+    re.IGNORECASE | re.MULTILINE,
+)
+
+
+def find_furniture(text: str) -> list[tuple[int, int]]:
+    """Ranges ``[start, end)`` of whole lines that are page chrome, not article.
+
+    Share buttons, cookie notices and the like are kept in the text (offsets
+    must not move) but no fact may be drawn from them. Only short lines that
+    start like furniture count, so a sentence that mentions cookies is kept.
+    """
+    found: list[tuple[int, int]] = []
+    for match in _FURNITURE.finditer(text):
+        start, end = match.span()
+        if start < end and end - start <= _MAX_FURNITURE_LINE:
+            found.append((start, end))
+    return found
+
+
+# --------------------------------------------------------------------------- documents
+
+
+def make_document(
+    text: str,
+    *,
+    id: str | None = None,
+    source: str | None = None,
+    title: str | None = None,
+    url: str | None = None,
+    published: dt.date | str | None = None,
+    warnings: list[str] | None = None,
+) -> Document:
+    """A :class:`Document` from raw text: cleaned, furniture marked, date parsed.
+
+    Raises :class:`InputError` when nothing but furniture is left, since there
+    would be nothing to extract from and an empty answer would look like success.
+    """
+    clean = normalize_text(text)
+    doc_id = id if id else "doc-" + hashlib.sha256(clean.encode("utf-8")).hexdigest()[:12]
+    furniture = find_furniture(clean)
+    if not _has_content(clean, furniture):
+        raise InputError(source or doc_id, "empty article: no text after cleaning")
+    notes = list(warnings or [])
+    date, problem = _parse_date(published)
+    if problem:
+        notes.append(problem)
+    return Document(
+        id=doc_id,
+        text=clean,
+        source=source,
+        title=_one_line(title),
+        url=url or None,
+        published=date,
+        furniture=furniture,
+        warnings=notes,
+    )
+
+
+def _has_content(text: str, furniture: list[tuple[int, int]]) -> bool:
+    pos = 0
+    for start, end in furniture:
+        if text[pos:start].strip():
+            return True
+        pos = end
+    return bool(text[pos:].strip())
+
+
+def _one_line(value: str | None) -> str | None:
+    if value is None:
+        return None
+    line = " ".join(value.split())
+    return line or None
+
+
+def _parse_date(value: dt.date | str | None) -> tuple[dt.date | None, str | None]:
+    """The date, or None and a warning: a bad date should not lose the article."""
+    if value is None:
+        return None, None
+    if isinstance(value, dt.datetime):
+        return value.date(), None
+    if isinstance(value, dt.date):
+        return value, None
+    text = value.strip()
+    if not text:
+        return None, None
+    try:
+        return dt.date.fromisoformat(text), None
+    except ValueError:
+        pass
+    # Python 3.10's fromisoformat knows neither "Z" nor every ISO variant.
+    iso = text[:-1] + "+00:00" if text[-1:] in "Zz" else text
+    try:
+        return dt.datetime.fromisoformat(iso).date(), None
+    except ValueError:
+        pass
+    if re.fullmatch(r"\d{4}-\d{2}-\d{2}[T ][^\n]*", text):
+        try:
+            return dt.date.fromisoformat(text[:10]), None
+        except ValueError:
+            pass
+    return None, f"ignored publication date {text[:40]!r}: not an ISO 8601 date"
+
+
+# --------------------------------------------------------------------------- finding files
+
+
+def iter_paths(paths: Iterable[str | Path]) -> Iterator[Path | InputError]:
+    """Files to read, folders expanded recursively in sorted (repeatable) order.
+
+    Hidden files and folders inside a folder are skipped; a file named
+    explicitly is always yielded, whatever its suffix.
+    """
+    for raw in paths:
+        path = Path(raw)
+        try:
+            is_dir = path.is_dir()
+            exists = is_dir or path.exists()
+        except OSError as exc:
+            yield InputError(path, _os_reason(exc))
+            continue
+        if not exists:
+            yield InputError(path, "no such file or directory")
+        elif is_dir:
+            yield from _walk(path)
+        else:
+            yield path
+
+
+def _walk(folder: Path) -> Iterator[Path | InputError]:
+    try:
+        with os.scandir(folder) as it:
+            entries = sorted(it, key=lambda e: e.name)
+    except OSError as exc:
+        yield InputError(folder, _os_reason(exc))
+        return
+    for entry in entries:
+        if entry.name.startswith("."):
+            continue
+        try:
+            # Symlinked folders are not followed, which rules out loops.
+            if entry.is_dir(follow_symlinks=False):
+                yield from _walk(Path(entry.path))
+                continue
+            is_file = entry.is_file()
+        except OSError:
+            continue
+        if is_file and Path(entry.name).suffix.lower() in ARTICLE_SUFFIXES:
+            yield Path(entry.path)
+
+
+def _os_reason(exc: OSError) -> str:
+    reason = exc.strerror or str(exc) or type(exc).__name__
+    return reason[:1].lower() + reason[1:]
+
+
+# --------------------------------------------------------------------------- reading files
+
+
+def load_documents(
+    paths: Iterable[str | Path], *, max_chars: int = DEFAULT_MAX_CHARS
+) -> Iterator[Document | InputError]:
+    """Every article in ``paths`` (files or folders), errors in place of bad ones."""
+    for item in iter_paths(paths):
+        if isinstance(item, InputError):
+            yield item
+        else:
+            yield from load_path(item, max_chars=max_chars)
+
+
+def load_path(path: Path, *, max_chars: int = DEFAULT_MAX_CHARS) -> Iterator[Document | InputError]:
+    """The articles in one file: one for text or HTML, one per record for JSON.
+
+    Never raises for bad input; each problem is yielded as an :class:`InputError`.
+    """
+    path = Path(path)
+    suffix = path.suffix.lower()
+    try:
+        if suffix == ".jsonl":
+            yield from _load_jsonl(path, max_chars)
+            return
+        size = path.stat().st_size
+        limit = max(_MIN_READ_LIMIT, 50 * max_chars)
+        if size > limit:
+            yield InputError(path, f"file is {size:,} bytes, too large to be an article")
+            return
+        data = path.read_bytes()
+    except OSError as exc:
+        yield InputError(path, _os_reason(exc))
+        return
+
+    if b"\x00" in data[:_BINARY_SNIFF]:
+        yield InputError(path, "binary file, not text")
+        return
+    text, warning = _decode(data)
+    if not text.strip():
+        yield InputError(path, "empty file")
+        return
+    warnings = [warning] if warning else []
+
+    if suffix in _HTML_SUFFIXES:
+        yield _load_html(path, text, warnings, max_chars)
+    elif suffix == ".json":
+        yield from _load_json(path, text, warnings, max_chars)
+    else:
+        yield _checked(
+            path,
+            max_chars,
+            text,
+            id=path.stem,
+            source=str(path),
+            title=_guess_title(normalize_text(text)),
+            warnings=warnings,
+        )
+
+
+def _checked(
+    location: str | Path, max_chars: int, text: str, **fields: Any
+) -> Document | InputError:
+    """make_document, with its errors and the size limit reported against ``location``."""
+    try:
+        doc = make_document(text, **fields)
+    except InputError as exc:
+        return InputError(location, exc.reason)
+    if len(doc.text) > max_chars:
+        return InputError(
+            location,
+            f"article is {len(doc.text):,} characters, over the limit of {max_chars:,} "
+            "(raise it with --max-chars)",
+        )
+    return doc
+
+
+def _decode(data: bytes) -> tuple[str, str | None]:
+    """Text and a warning: mis-encoded files are common and still worth reading."""
+    try:
+        return data.decode("utf-8-sig"), None
+    except UnicodeDecodeError as exc:
+        where = f"byte 0x{data[exc.start]:02x} at offset {exc.start}"
+    try:
+        return data.decode("cp1252"), f"not valid UTF-8 ({where}); decoded as Windows-1252"
+    except UnicodeDecodeError:
+        return data.decode("latin-1"), f"not valid UTF-8 ({where}); decoded as Latin-1"
+
+
+_MARKUP_EDGES = re.compile(r"^[#>*_\s]+|[*_\s]+$")
+
+
+def _guess_title(text: str) -> str | None:
+    """The first line when it looks like a headline: short, not a sentence."""
+    first, sep, rest = text.strip().partition("\n")
+    if not sep or not rest.strip():
+        return None
+    title = _MARKUP_EDGES.sub("", first)
+    if not title or len(title) > 200 or title.rstrip("”’\"')")[-1:] in (".", ",", ";", ":"):
+        return None
+    return title
+
+
+def _load_html(path: Path, html: str, warnings: list[str], max_chars: int) -> Document | InputError:
+    try:
+        import trafilatura
+    except ImportError:
+        return InputError(path, "reading HTML needs the html extra: pip install 'factsift[html]'")
+    try:
+        result = trafilatura.bare_extraction(
+            html,
+            with_metadata=True,
+            include_comments=False,
+            include_tables=False,
+            favor_precision=True,
+        )
+    except Exception as exc:  # trafilatura/lxml raise many types on odd pages
+        return InputError(path, f"could not parse the HTML: {_first_line(exc)}")
+    body = _field(result, "text")
+    if not body or not body.strip():
+        return InputError(path, "no article text found in the HTML page")
+    # trafilatura puts one block per line; blank lines make them paragraphs,
+    # as in the plain-text articles.
+    body = re.sub(r"\n+", "\n\n", body.strip())
+    title = _field(result, "title")
+    if title and not _starts_with(body, title):
+        body = f"{title}\n\n{body}"
+    return _checked(
+        path,
+        max_chars,
+        body,
+        id=path.stem,
+        source=str(path),
+        title=title,
+        url=_field(result, "url"),
+        published=_field(result, "date"),
+        warnings=warnings,
+    )
+
+
+def _field(result: object, name: str) -> str | None:
+    """A string field of trafilatura's result (a dict in 1.x, an object in 2.x)."""
+    value = result.get(name) if isinstance(result, dict) else getattr(result, name, None)
+    return value if isinstance(value, str) and value.strip() else None
+
+
+def _starts_with(text: str, prefix: str) -> bool:
+    head = " ".join(text[: len(prefix) + 20].split()).casefold()
+    return head.startswith(" ".join(prefix.split()).casefold())
+
+
+def _first_line(exc: BaseException) -> str:
+    lines = str(exc).strip().splitlines()
+    return lines[0] if lines else type(exc).__name__
+
+
+# --------------------------------------------------------------------------- JSON records
+
+_RECORD_FIELDS = ("id", "title", "published", "url", "source")
+
+
+def _load_json(
+    path: Path, text: str, warnings: list[str], max_chars: int
+) -> Iterator[Document | InputError]:
+    try:
+        value = json.loads(text)
+    except json.JSONDecodeError as exc:
+        yield InputError(path, f"malformed JSON: {exc}")
+        return
+    records = value if isinstance(value, list) else [value]
+    if not records:
+        yield InputError(path, "the JSON file holds no records")
+    for n, record in enumerate(records, start=1):
+        yield _record(path, f"{path}#{n}", n, record, warnings, max_chars)
+
+
+def _load_jsonl(path: Path, max_chars: int) -> Iterator[Document | InputError]:
+    # Read line by line: a JSONL corpus may be far larger than one article.
+    with path.open("rb") as fh:
+        head = fh.read(_BINARY_SNIFF)
+        if b"\x00" in head:
+            yield InputError(path, "binary file, not text")
+            return
+        fh.seek(0)
+        seen_text = False
+        for lineno, raw in enumerate(fh, start=1):
+            line, warning = _decode(raw)
+            if not line.strip():
+                continue
+            seen_text = True
+            where = f"{path}:{lineno}"
+            try:
+                record = json.loads(line)
+            except json.JSONDecodeError as exc:
+                # str(exc) would count lines within this one line; the column is what helps.
+                yield InputError(where, f"malformed JSON: {exc.msg} (column {exc.colno})")
+                continue
+            notes = [warning.replace("offset", "line offset")] if warning else []
+            yield _record(path, where, lineno, record, notes, max_chars)
+    if not seen_text:
+        yield InputError(path, "empty file")
+
+
+def _record(
+    path: Path, where: str, n: int, record: object, warnings: list[str], max_chars: int
+) -> Document | InputError:
+    if not isinstance(record, dict):
+        return InputError(where, f"record is a JSON {type(record).__name__}, not an object")
+    text = record.get("text")
+    if not isinstance(text, str):
+        return InputError(where, 'record has no "text" string')
+    notes = list(warnings)
+    fields: dict[str, str | None] = {}
+    for name in _RECORD_FIELDS:
+        value = record.get(name)
+        if isinstance(value, (int, float)) and not isinstance(value, bool) and name == "id":
+            value = str(value)
+        if value is not None and not isinstance(value, str):
+            notes.append(f'record field "{name}" is not a string; ignored')
+            value = None
+        fields[name] = value or None
+    return _checked(
+        where,
+        max_chars,
+        text,
+        id=fields["id"] or f"{path.stem}#{n}",
+        source=fields["source"] or str(path),
+        title=fields["title"],
+        url=fields["url"],
+        published=fields["published"],
+        warnings=notes,
+    )

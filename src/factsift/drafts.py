@@ -1,0 +1,163 @@
+"""The model-facing twin of a schema, and the way back.
+
+A user's schema (or factsift's own :class:`~factsift.schema.Extraction`)
+holds :class:`~factsift.schema.Span` fields with offsets. A model cannot be
+trusted with offsets, so it is shown a *draft* of the schema in which every
+``Span`` is a :class:`Quote` (words to copy, plus the number of the sentence
+they come from) and fields that code derives are left out. After the answer
+is parsed, :func:`ground_answer` walks it, aligns every quote and rebuilds the
+user's schema, rejecting each item with a quote that is not in the article.
+
+The same mechanism serves every schema, so custom schemas get exactly the
+grounding the built-in one gets.
+"""
+
+from __future__ import annotations
+
+import types
+import typing
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from enum import Enum
+from functools import cache
+from typing import Annotated, Any, Union, get_args, get_origin
+
+from pydantic import BaseModel, Field, create_model
+from pydantic.fields import FieldInfo
+
+from .ground import Unaligned
+from .schema import Rejected, Span
+
+__all__ = ["GroundedAnswer", "Quote", "draft_model", "ground_answer", "has_spans"]
+
+
+class Quote(BaseModel):
+    """Words copied exactly from the article."""
+
+    sentence: int | None = Field(
+        default=None, description="The number [n] of the sentence the words are copied from."
+    )
+    text: str = Field(
+        description="The words, copied exactly from the article, character for character."
+    )
+
+
+Locate = Callable[[Quote], "Span | Unaligned"]
+
+
+def _is_derived(info: FieldInfo) -> bool:
+    extra = info.json_schema_extra
+    return isinstance(extra, dict) and bool(extra.get("factsift_derived"))
+
+
+def has_spans(model: type[BaseModel]) -> bool:
+    """Whether ``model`` holds a Span anywhere inside it."""
+    return _convert(model) is not model
+
+
+def _convert(annotation: Any) -> Any:
+    if annotation is Span:
+        return Quote
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return draft_model(annotation)
+    origin = get_origin(annotation)
+    if origin is None:
+        return annotation
+    args = get_args(annotation)
+    if origin is Annotated:
+        params = (_convert(args[0]), *annotation.__metadata__)
+        return Annotated[params]  # type: ignore[valid-type]
+    new_args = tuple(_convert(a) for a in args)
+    if new_args == args:
+        return annotation
+    if origin in (Union, types.UnionType):
+        return Union[new_args]  # noqa: UP007 - built from a runtime tuple
+    return typing.cast(Any, origin)[new_args if len(new_args) > 1 else new_args[0]]
+
+
+@cache
+def draft_model(model: type[BaseModel]) -> type[BaseModel]:
+    """The model-facing version of ``model`` (``model`` itself if nothing changes)."""
+    fields: dict[str, Any] = {}
+    changed = False
+    for name, info in model.model_fields.items():
+        if _is_derived(info):
+            changed = True
+            continue
+        converted = _convert(info.annotation)
+        changed |= converted is not info.annotation
+        new_info = FieldInfo.merge_field_infos(info)
+        new_info.annotation = converted
+        fields[name] = (converted, new_info)
+    if not changed:
+        return model
+    draft = create_model(  # type: ignore[call-overload]
+        model.__name__,
+        __doc__=model.__doc__,
+        __module__=__name__,
+        **fields,
+    )
+    return typing.cast(type[BaseModel], draft)
+
+
+@dataclass
+class GroundedAnswer:
+    """The answer rebuilt with spans, and what had to be left out."""
+
+    data: dict[str, Any]
+    rejected: list[Rejected] = field(default_factory=list)
+
+    @property
+    def failures(self) -> list[str]:
+        return [reason for r in self.rejected for reason in r.reasons]
+
+
+def _ground_value(value: Any, locate: Locate, path: str, failures: list[str]) -> Any:
+    if isinstance(value, Quote):
+        found = locate(value)
+        if isinstance(found, Unaligned):
+            failures.append(f"{path}: {found.reason}")
+            return None
+        return found.model_dump(mode="json")
+    if isinstance(value, BaseModel):
+        return {
+            name: _ground_value(getattr(value, name), locate, f"{path}.{name}", failures)
+            for name in type(value).model_fields
+        }
+    if isinstance(value, list):
+        return [_ground_value(v, locate, f"{path}[{i}]", failures) for i, v in enumerate(value)]
+    if isinstance(value, dict):
+        return {k: _ground_value(v, locate, f"{path}.{k}", failures) for k, v in value.items()}
+    return value.value if isinstance(value, Enum) else value
+
+
+def ground_answer(answer: BaseModel, locate: Locate) -> GroundedAnswer:
+    """Align every quote in ``answer``; keep only items whose quotes all align.
+
+    Items are the elements of the answer's top-level lists (each claim, each
+    event). A top-level value that is not a list is one item. An item with
+    any quote that cannot be aligned is rejected whole, with one reason per
+    failed quote: a fact is only returned when all of its words are found.
+    """
+    data: dict[str, Any] = {}
+    grounded = GroundedAnswer(data=data)
+    for name in type(answer).model_fields:
+        value = getattr(answer, name)
+        items = value if isinstance(value, list) else [value]
+        kept: list[Any] = []
+        for i, item in enumerate(items):
+            path = f"{name}[{i}]" if isinstance(value, list) else name
+            failures: list[str] = []
+            result = _ground_value(item, locate, path, failures)
+            if failures:
+                raw = (
+                    item.model_dump(mode="json") if isinstance(item, BaseModel) else {"value": item}
+                )
+                grounded.rejected.append(Rejected(field=name, reasons=failures, item=raw))
+            else:
+                kept.append(result)
+        if isinstance(value, list):
+            data[name] = kept
+        elif kept:
+            data[name] = kept[0]
+    return grounded

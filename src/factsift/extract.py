@@ -1,0 +1,369 @@
+"""The pipeline: a document in, grounded facts out.
+
+``Extractor`` wires the stages together. For each article it segments the
+cleaned text into sentence windows, renders the prompt, asks the model for
+the draft schema (quotes, not offsets), grounds every quote (re-asking once
+when some do not align), merges the windows and resolves times. The LLM and
+the cache sit behind :class:`~factsift.llm.LLM`; everything else is pure.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Mapping
+from contextvars import ContextVar
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, model_validator
+
+from .cache import ResponseCache
+from .documents import load_path, make_document
+from .drafts import GroundedAnswer, Quote, draft_model, ground_answer
+from .errors import ConfigError, InputError, LLMError
+from .ground import TextIndex, Unaligned, align_quote
+from .llm import LLM, LLMSettings, Scope, Transport, estimate_cost, resolve_settings
+from .merge import merge_answers
+from .prompts import PromptTemplate, load_prompt
+from .schema import ArticleFacts, Document, Extraction, Rejected, Span, TimeRef, Usage
+from .segment import Sentence, Window, make_windows, split_sentences
+from .timex import resolve_time
+
+__all__ = ["Extractor", "extract"]
+
+Article = str | Path | Document
+
+
+@dataclass
+class _Grounding:
+    """What the answer validator needs while one window's request is in flight."""
+
+    index: TextIndex
+    sentences: list[Sentence]
+    window: Window
+    scope: Scope
+    reasks: int
+    fuzzy_threshold: float
+    result: GroundedAnswer | None = None
+
+    def locate(self, quote: Quote) -> Span | Unaligned:
+        region = (self.window.start, self.window.end)
+        n = quote.sentence
+        if n is not None and 1 <= n <= len(self.sentences):
+            # The cited sentence and its neighbours: models are often off by one.
+            lo, hi = max(n - 2, 0), min(n, len(self.sentences) - 1)
+            region = (self.sentences[lo].start, self.sentences[hi].end)
+        return align_quote(quote.text, self.index, region, fuzzy_threshold=self.fuzzy_threshold)
+
+
+_GROUNDING: ContextVar[_Grounding] = ContextVar("factsift_grounding")
+
+
+def _check_grounding(answer: BaseModel) -> BaseModel:
+    state = _GROUNDING.get(None)
+    if state is None:  # validated outside an extraction: nothing to align against
+        return answer
+    state.result = ground_answer(answer, state.locate)
+    if state.result.rejected and state.scope.calls <= state.reasks:
+        failures = "\n".join(f"- {line}" for line in state.result.failures)
+        raise ValueError(
+            "some quotes are not in the article. Copy every quote exactly, character for "
+            "character, from the numbered sentence it cites, or leave the item out:\n" + failures
+        )
+    return answer
+
+
+@cache
+def answer_model(schema: type[BaseModel]) -> type[BaseModel]:
+    """The draft of ``schema`` that grounds itself when instructor validates it."""
+    draft = draft_model(schema)
+
+    class Answer(draft):  # type: ignore[valid-type,misc]
+        model_config = ConfigDict(title=draft.__name__)
+
+        @model_validator(mode="after")  # type: ignore[misc]
+        def _ground(self) -> BaseModel:
+            return _check_grounding(self)
+
+    Answer.__name__ = Answer.__qualname__ = draft.__name__
+    Answer.__doc__ = schema.__doc__
+    return Answer
+
+
+def _fill_times(value: Any, anchor: Any) -> None:
+    if isinstance(value, TimeRef):
+        value.normalized = resolve_time(value.span.text, anchor)
+    elif isinstance(value, BaseModel):
+        for name in type(value).model_fields:
+            _fill_times(getattr(value, name), anchor)
+    elif isinstance(value, list):
+        for item in value:
+            _fill_times(item, anchor)
+
+
+def _render_window(sentences: list[Sentence], window: Window, text: str) -> str:
+    # A sentence may itself contain the delimiter; break it so the article
+    # cannot close its own data block.
+    return "\n".join(
+        f"[{s.index + 1}] " + text[s.start : s.end].replace("</article>", "</ article>")
+        for s in window.sentences
+    )
+
+
+@dataclass
+class _Plan:
+    doc: Document
+    index: TextIndex
+    sentences: list[Sentence]
+    windows: list[Window]
+    started: float
+    timings: dict[str, float] = field(default_factory=dict)
+
+
+def _ms(since: float) -> float:
+    return round((time.perf_counter() - since) * 1000, 3)
+
+
+class Extractor:
+    """Configuration, client and cache, reused across many articles.
+
+    >>> with Extractor(model="gpt-4o-mini") as ex:           # doctest: +SKIP
+    ...     facts = ex.extract(Path("article.txt"))
+
+    Arguments left out fall back to the environment (``FACTSIFT_MODEL``,
+    ``OPENAI_BASE_URL``, ``OPENAI_API_KEY``, ``FACTSIFT_CACHE_DIR``); with
+    nothing configured the bundled local model runs in-process.
+    """
+
+    def __init__(
+        self,
+        model: str | None = None,
+        *,
+        base_url: str | None = None,
+        api_key: str | None = None,
+        mode: str = "auto",
+        schema: type[BaseModel] = Extraction,
+        temperature: float = 0.0,
+        seed: int | None = 0,
+        max_tokens: int = 4096,
+        timeout: float = 120.0,
+        max_attempts: int = 5,
+        cache: str = "read-write",
+        cache_dir: str | Path | None = None,
+        window_tokens: int = 3000,
+        overlap: int = 2,
+        reasks: int = 1,
+        fuzzy_threshold: float = 90.0,
+        prices: Mapping[str, tuple[float, float]] | None = None,
+        prompt: str = "extract",
+        transport: Transport | None = None,
+    ) -> None:
+        if window_tokens < 50:
+            raise ConfigError(f"window_tokens={window_tokens} is too small; use at least 50")
+        if reasks < 0:
+            raise ConfigError("reasks must be 0 or more")
+        self.settings: LLMSettings = resolve_settings(
+            model,
+            base_url=base_url,
+            api_key=api_key,
+            mode=mode,
+            temperature=temperature,
+            seed=seed,
+            max_tokens=max_tokens,
+            timeout=timeout,
+            max_attempts=max_attempts,
+        )
+        self.schema = schema
+        self.window_tokens = window_tokens
+        self.overlap = overlap
+        self.reasks = reasks
+        self.fuzzy_threshold = fuzzy_threshold
+        self.prices = dict(prices or {})
+        self.prompt: PromptTemplate = load_prompt(prompt)
+        self.cache = ResponseCache(cache_dir, cache)
+        self.llm = LLM(self.settings, self.cache, transport)
+        self._answer_model = answer_model(schema)
+
+    # -- public API -------------------------------------------------------
+
+    def extract(self, article: Article, *, published: Any = None) -> ArticleFacts:
+        """Facts from one article (text, path or :class:`Document`)."""
+        plan = self._plan(article, published)
+        answers = [self._ask(plan, window) for window in plan.windows]
+        return self._finish(plan, answers)
+
+    async def aextract(self, article: Article, *, published: Any = None) -> ArticleFacts:
+        """Like :meth:`extract`; the article's windows are asked concurrently."""
+        plan = self._plan(article, published)
+        answers = await asyncio.gather(*(self._aask(plan, w) for w in plan.windows))
+        return self._finish(plan, list(answers))
+
+    def close(self) -> None:
+        self.llm.close()
+        self.cache.close()
+
+    def __enter__(self) -> Extractor:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- stages -----------------------------------------------------------
+
+    def _plan(self, article: Article, published: Any) -> _Plan:
+        started = time.perf_counter()
+        doc = as_document(article)
+        if published is not None:
+            doc = make_document(
+                doc.text,
+                id=doc.id,
+                source=doc.source,
+                title=doc.title,
+                url=doc.url,
+                published=published,
+                warnings=doc.warnings,
+            )
+        sentences = split_sentences(doc.text, skip=doc.furniture)
+        windows = make_windows(sentences, max_tokens=self.window_tokens, overlap=self.overlap)
+        index = TextIndex(doc.text, tuple(doc.furniture))
+        plan = _Plan(doc, index, sentences, windows, started)
+        plan.timings["prepare"] = _ms(started)
+        return plan
+
+    def _messages(self, plan: _Plan, window: Window) -> list[dict[str, str]]:
+        doc = plan.doc
+        return self.prompt.render(
+            doc_id=doc.id,
+            title=doc.title or "(none)",
+            published=doc.published.isoformat() if doc.published else "(unknown)",
+            sentences=_render_window(plan.sentences, window, doc.text),
+        )
+
+    def _state(self, plan: _Plan, window: Window) -> _Grounding:
+        scope = Scope(key_extra={"prompt": self.prompt.info.model_dump(), "reasks": self.reasks})
+        return _Grounding(
+            plan.index, plan.sentences, window, scope, self.reasks, self.fuzzy_threshold
+        )
+
+    def _ask(self, plan: _Plan, window: Window) -> _Grounding | LLMError:
+        state = self._state(plan, window)
+        token = _GROUNDING.set(state)
+        started = time.perf_counter()
+        try:
+            self.llm.structured(
+                self._messages(plan, window), self._answer_model, state.scope, reasks=self.reasks
+            )
+        except LLMError as err:
+            if state.scope.calls == 0 or not _is_schema_failure(err):
+                raise
+            return err
+        finally:
+            _GROUNDING.reset(token)
+            plan.timings["llm"] = plan.timings.get("llm", 0.0) + _ms(started)
+        return state
+
+    async def _aask(self, plan: _Plan, window: Window) -> _Grounding | LLMError:
+        state = self._state(plan, window)
+        token = _GROUNDING.set(state)
+        started = time.perf_counter()
+        try:
+            await self.llm.astructured(
+                self._messages(plan, window), self._answer_model, state.scope, reasks=self.reasks
+            )
+        except LLMError as err:
+            if state.scope.calls == 0 or not _is_schema_failure(err):
+                raise
+            return err
+        finally:
+            _GROUNDING.reset(token)
+            plan.timings["llm"] = plan.timings.get("llm", 0.0) + _ms(started)
+        return state
+
+    def _finish(self, plan: _Plan, answers: list[_Grounding | LLMError]) -> ArticleFacts:
+        started = time.perf_counter()
+        doc = plan.doc
+        warnings = list(doc.warnings)
+        rejected: list[Rejected] = []
+        grounded: list[dict[str, Any]] = []
+        usage = Usage()
+        for i, answer in enumerate(answers):
+            if isinstance(answer, LLMError):
+                warnings.append(f"window {i + 1} of {len(answers)}: {answer}")
+                continue
+            scope = answer.scope
+            usage.calls += scope.calls
+            usage.cached_calls += scope.cached_calls
+            usage.prompt_tokens += scope.prompt_tokens
+            usage.completion_tokens += scope.completion_tokens
+            if answer.result is not None:
+                grounded.append(answer.result.data)
+                rejected.extend(answer.result.rejected)
+        if plan.windows and not grounded:
+            raise LLMError(f"{doc.id}: no window gave a usable answer; " + "; ".join(warnings))
+        usage.cost_usd = estimate_cost(
+            self.settings.model, usage.prompt_tokens, usage.completion_tokens, self.prices
+        )
+        if not plan.windows:
+            warnings.append("no sentences to extract from (the article is only page furniture)")
+        result = self.schema.model_validate(merge_answers(grounded))
+        _fill_times(result, doc.published)
+        if rejected:
+            warnings.append(f"{len(rejected)} item(s) rejected: a quote was not in the article")
+        plan.timings["ground_merge"] = _ms(started)
+        plan.timings["total"] = _ms(plan.started)
+        return ArticleFacts(
+            id=doc.id,
+            source=doc.source,
+            title=doc.title,
+            url=doc.url,
+            published=doc.published,
+            text=doc.text,
+            claims=result.claims if isinstance(result, Extraction) else [],
+            events=result.events if isinstance(result, Extraction) else [],
+            data=None if isinstance(result, Extraction) else result.model_dump(mode="json"),
+            rejected=rejected,
+            warnings=warnings,
+            model=self.settings.model,
+            provider=self.settings.provider,
+            strategy="chunk",
+            prompt=self.prompt.info,
+            usage=usage,
+            cached=usage.calls > 0 and usage.cached_calls == usage.calls,
+            timings_ms=plan.timings,
+        )
+
+
+def _is_schema_failure(err: LLMError) -> bool:
+    return str(err).startswith("the model's answer did not fit")
+
+
+def as_document(article: Article) -> Document:
+    """A :class:`Document` from text, a path, or a Document."""
+    if isinstance(article, Document):
+        return article
+    if isinstance(article, str) and ("\n" in article or len(article) > 1024):
+        return make_document(article)
+    path = Path(article)
+    if isinstance(article, Path) or path.is_file():
+        loaded = list(load_path(path))
+        if len(loaded) != 1:
+            raise InputError(
+                path, f"holds {len(loaded)} records; use factsift.load_documents for such files"
+            )
+        if isinstance(loaded[0], InputError):
+            raise loaded[0]
+        return loaded[0]
+    return make_document(str(article))
+
+
+def extract(article: Article, *, model: str | None = None, **options: Any) -> ArticleFacts:
+    """Facts from one article, with a throwaway :class:`Extractor`.
+
+    ``options`` are :class:`Extractor`'s keyword arguments, plus ``published``.
+    """
+    published = options.pop("published", None)
+    with Extractor(model, **options) as extractor:
+        return extractor.extract(article, published=published)

