@@ -151,6 +151,7 @@ class Extractor:
         max_tokens: int = 4096,
         timeout: float = 120.0,
         max_attempts: int = 5,
+        max_wait: float = 60.0,
         cache: str = "read-write",
         cache_dir: str | Path | None = None,
         window_tokens: int = 3000,
@@ -158,7 +159,7 @@ class Extractor:
         reasks: int = 1,
         fuzzy_threshold: float = 90.0,
         prices: Mapping[str, tuple[float, float]] | None = None,
-        prompt: str = "extract",
+        prompt: str | None = None,
         transport: Transport | None = None,
     ) -> None:
         if window_tokens < 50:
@@ -175,6 +176,7 @@ class Extractor:
             max_tokens=max_tokens,
             timeout=timeout,
             max_attempts=max_attempts,
+            max_wait=max_wait,
         )
         self.schema = schema
         self.window_tokens = window_tokens
@@ -182,7 +184,9 @@ class Extractor:
         self.reasks = reasks
         self.fuzzy_threshold = fuzzy_threshold
         self.prices = dict(prices or {})
-        self.prompt: PromptTemplate = load_prompt(prompt)
+        # The built-in schema has its own instructions; any other gets the generic ones.
+        default_prompt = "extract" if schema is Extraction else "custom"
+        self.prompt: PromptTemplate = load_prompt(prompt or default_prompt)
         self.cache = ResponseCache(cache_dir, cache)
         self.llm = LLM(self.settings, self.cache, transport)
         self._answer_model = answer_model(schema)
@@ -236,6 +240,8 @@ class Extractor:
     def _messages(self, plan: _Plan, window: Window) -> list[dict[str, str]]:
         doc = plan.doc
         return self.prompt.render(
+            schema_name=self.schema.__name__,
+            schema_doc=" ".join((self.schema.__doc__ or "").split()),
             doc_id=doc.id,
             title=doc.title or "(none)",
             published=doc.published.isoformat() if doc.published else "(unknown)",

@@ -32,7 +32,7 @@ class PromptTemplate:
     user: Template
 
     def render(self, **values: str) -> list[dict[str, str]]:
-        """Chat messages with ``values`` filled in (missing keys are an error)."""
+        """Chat messages with ``values`` filled in; a placeholder left empty is an error."""
         return [
             {"role": "system", "content": self.system.substitute(values)},
             {"role": "user", "content": self.user.substitute(values)},

@@ -62,8 +62,9 @@ _OPENERS = "“‘\"'([«"
 # A hard break at each newline, or a candidate break after . ! ? (and any
 # closing quotes or brackets) that is followed by spaces and something that
 # could start a sentence; the rules in _is_boundary then veto abbreviations.
-_BREAK = re.compile(r"\n|[.!?…]+[”’\"')\]»]*(?=[^\S\n]+[^\s])")
-_TOKEN_BEFORE = re.compile(r"[^\s“‘\"'(\[«]+$")
+# (Written with one leading character class: Python's re scans for that
+# several times faster than for an alternation.)
+_BREAK = re.compile(r"[\n.!?…](?:(?<=\n)|[.!?…]*[”’\"')\]»]*(?=[^\S\n]+\S))")
 _DOTTED = re.compile(r"(?:[^\W\d_]\.)+[^\W\d_]")
 
 
@@ -107,10 +108,13 @@ def _is_boundary(text: str, punct: int, end: int) -> bool:
         return False
     if text[punct] != "." or text[punct + 1 : punct + 2] == ".":
         return True  # ! ? … and ellipses are not abbreviations
-    match = _TOKEN_BEFORE.search(text, max(0, punct - 40), punct)
-    if match is None:
+    lo = max(0, punct - 40)  # no abbreviation is longer; bounds the backward search
+    space = max(
+        text.rfind(" ", lo, punct), text.rfind("\n", lo, punct), text.rfind("\t", lo, punct)
+    )
+    token = text[max(lo, space + 1) : punct].lstrip(_OPENERS)
+    if not token:
         return True
-    token = match.group()
     if len(token) == 1 and token.isupper():
         return False  # an initial: "J. Smith"
     lowered = token.lower()

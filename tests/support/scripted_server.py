@@ -20,7 +20,7 @@ from typing import Any
 
 @dataclass
 class Reply:
-    """A raw HTTP reply, for responders that script failures."""
+    """A raw HTTP reply, for responders that script failures (status 0 drops the line)."""
 
     status: int
     body: Any
@@ -101,6 +101,10 @@ class ScriptedServer:
                     self._send(Reply(200, completion(request, result)))
 
             def _send(self, reply: Reply) -> None:
+                if reply.status == 0:
+                    self.close_connection = True
+                    self.connection.shutdown(2)
+                    return
                 body = reply.body if isinstance(reply.body, bytes) else json.dumps(reply.body)
                 data = body.encode() if isinstance(body, str) else body
                 self.send_response(reply.status)

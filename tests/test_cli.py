@@ -1,0 +1,112 @@
+"""The command line over a folder of good and bad files, replayed from cassettes."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+from typer.testing import CliRunner
+
+from factsift import ArticleFacts
+from factsift.cli import app
+from tests.conftest import DATA, EXAMPLES, SEED_ARTICLE, assert_grounded
+
+runner = CliRunner()
+
+
+@pytest.fixture
+def mixed_folder(tmp_path: Path) -> Path:
+    folder = tmp_path / "in"
+    (folder / "nested").mkdir(parents=True)
+    shutil.copy(SEED_ARTICLE, folder / "seed.txt")
+    shutil.copy(EXAMPLES / "port-strike-talks.txt", folder / "nested" / "port.txt")
+    shutil.copy(EXAMPLES / "records.jsonl", folder / "records.jsonl")
+    for name in ("empty.txt", "binary.txt", "latin1.txt", "malformed.jsonl", "furniture-only.html"):
+        shutil.copy(DATA / name, folder / name)
+    return folder
+
+
+def env_for(url: str, cache: Path) -> dict[str, str]:
+    return {"FACTSIFT_MODEL": "scripted", "OPENAI_BASE_URL": url, "FACTSIFT_CACHE_DIR": str(cache)}
+
+
+@pytest.mark.vcr
+@pytest.mark.skipif(not SEED_ARTICLE.exists(), reason="../shared/articles is not present")
+def test_extract_folder_writes_one_line_per_article(
+    mixed_folder: Path, tmp_path: Path, scripted_url: str, vcr: Any
+) -> None:
+    out = tmp_path / "facts.jsonl"
+    env = env_for(scripted_url, tmp_path / "cache")
+    missing = tmp_path / "nope.txt"
+    args = ["extract", str(mixed_folder), str(missing), "-o", str(out), "--quiet"]
+    result = runner.invoke(app, args, env=env)
+
+    assert result.exit_code == 1, result.output  # some inputs were bad
+    records = [json.loads(line) for line in out.read_text().splitlines()]
+    # 1 seed + 1 port + 2 records + empty + binary + latin1 + 3 malformed lines + html + missing
+    assert len(records) == 12
+    errors = {Path(r["source"]).name: r["error"] for r in records if "error" in r}
+    assert errors == {
+        "binary.txt": "binary file, not text",
+        "empty.txt": "empty file",
+        "furniture-only.html": "no article text found in the HTML page",
+        "malformed.jsonl:2": errors["malformed.jsonl:2"],
+        "nope.txt": "no such file or directory",
+    }
+    assert errors["malformed.jsonl:2"].startswith("malformed JSON")
+    good = [ArticleFacts.model_validate(r) for r in records if "error" not in r]
+    assert len(good) == 7
+    for facts in good:
+        assert_grounded(facts)
+    latin1 = next(f for f in good if f.id == "latin1")
+    assert any("UTF-8" in w for w in latin1.warnings)
+    assert "12 articles (5 failed)" in " ".join(result.output.split())
+
+    played = vcr.play_count
+    again = runner.invoke(app, args, env=env)
+    assert vcr.play_count == played, "the second run made LLM calls"
+    summary = " ".join(again.output.split())
+    calls = sum(f.usage.calls for f in good)
+    assert f"{calls} of {calls} LLM calls from the cache" in summary
+    rerun = [json.loads(line) for line in out.read_text().splitlines()]
+    assert [(r.get("claims"), r.get("events"), r.get("error")) for r in rerun] == [
+        (r.get("claims"), r.get("events"), r.get("error")) for r in records
+    ]
+
+    shown = runner.invoke(app, ["show", str(out), "--id", "seed"])
+    assert shown.exit_code == 0
+    assert "Claims" in shown.output and "Gallant" in shown.output
+
+
+def test_help_documents_every_option() -> None:
+    result = runner.invoke(app, ["extract", "--help"], env={"COLUMNS": "200"})
+    assert result.exit_code == 0
+    for option in ("--output", "--model", "--base-url", "--cache", "--published", "--mode"):
+        assert option in result.output
+
+
+def test_bad_configuration_is_one_clear_line(tmp_path: Path) -> None:
+    result = runner.invoke(
+        app,
+        [
+            "extract",
+            str(tmp_path),
+            "--cache",
+            "sometimes",
+            "--model",
+            "m",
+            "--base-url",
+            "http://x",
+        ],
+        env={"FACTSIFT_CACHE_DIR": str(tmp_path)},
+    )
+    assert result.exit_code == 2
+    assert "unknown cache mode 'sometimes'" in result.output
+
+
+def test_show_reports_a_missing_file(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["show", str(tmp_path / "none.jsonl")])
+    assert result.exit_code == 2 and "no such file" in result.output

@@ -1,0 +1,161 @@
+"""The LLM edge against a live scripted server on 127.0.0.1: retries, errors, settings."""
+
+from __future__ import annotations
+
+import itertools
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from factsift import CacheMissError, ConfigError, Extractor, LLMError
+from factsift.llm import estimate_cost, resolve_settings
+from tests.support.rule_model import rule_model
+from tests.support.scripted_server import Reply, ScriptedServer
+
+ARTICLE = (
+    "Port workers end strike\n\n"
+    "The union said on Tuesday that dock workers would return to work after a deal was signed. "
+    "Officials denied that the army had been called in."
+)
+SECRET = "sk-factsift-test-0123456789abcdefghij"
+
+
+def failing_then_ok(*failures: Reply) -> Any:
+    """A responder that fails in the given ways, then answers like the rule model."""
+    queue = iter(failures)
+
+    def respond(request: dict[str, Any]) -> Any:
+        return next(queue, None) or rule_model(request)
+
+    return respond
+
+
+def extract(server: ScriptedServer, tmp_path: Path, **options: Any) -> Any:
+    options.setdefault("max_wait", 0.05)
+    with Extractor("scripted", base_url=server.base_url, cache_dir=tmp_path, **options) as ex:
+        return ex.extract(ARTICLE)
+
+
+@pytest.mark.parametrize(
+    "failure",
+    [
+        Reply(429, {"error": {"message": "slow down"}}, {"retry-after": "0.01"}),
+        Reply(500, {"error": {"message": "boom"}}),
+        Reply(503, {"error": {"message": "overloaded"}}),
+        Reply(0, b""),  # dropped connection
+    ],
+    ids=["429", "500", "503", "dropped"],
+)
+def test_transient_failures_are_retried(failure: Reply, tmp_path: Path) -> None:
+    with ScriptedServer(failing_then_ok(failure, failure)) as server:
+        facts = extract(server, tmp_path, max_attempts=3)
+    assert len(server.requests) == 3
+    assert facts.claims
+
+
+def test_retries_are_bounded(tmp_path: Path) -> None:
+    endless = itertools.repeat(Reply(503, {"error": {"message": "down"}}))
+    with ScriptedServer(lambda request: next(endless)) as server:
+        with pytest.raises(LLMError, match=r"HTTP 503 .*gave up after 4 attempts"):
+            extract(server, tmp_path, max_attempts=4)
+    assert len(server.requests) == 4
+
+
+def test_timeouts_are_retried_then_reported(tmp_path: Path) -> None:
+    with ScriptedServer(rule_model, latency=1.0) as server:
+        with pytest.raises(LLMError, match="cannot reach .*gave up after 2 attempts"):
+            extract(server, tmp_path, max_attempts=2, timeout=0.2)
+    assert len(server.requests) == 2
+
+
+@pytest.mark.parametrize(
+    ("status", "hint"),
+    [(401, "API key"), (400, "--mode"), (404, "model name")],
+)
+def test_permanent_failures_fail_at_once_with_a_hint(
+    status: int, hint: str, tmp_path: Path
+) -> None:
+    reply = Reply(status, {"error": {"message": "nope"}})
+    with ScriptedServer(lambda request: reply) as server:
+        with pytest.raises(LLMError, match=f"HTTP {status}") as caught:
+            extract(server, tmp_path, api_key=SECRET)
+    assert len(server.requests) == 1
+    assert hint in str(caught.value)
+    assert SECRET not in str(caught.value)
+
+
+def test_invalid_json_is_reasked_then_reported(tmp_path: Path) -> None:
+    bad = {"claims": [{"statement": "missing everything"}]}
+    with ScriptedServer(lambda request: bad) as server:
+        with pytest.raises(LLMError, match="did not fit the schema"):
+            extract(server, tmp_path)
+    assert len(server.requests) == 2  # the answer, and one re-ask
+
+
+def test_offline_cache_miss_sends_nothing(tmp_path: Path) -> None:
+    with ScriptedServer(rule_model) as server, pytest.raises(CacheMissError, match="offline"):
+        extract(server, tmp_path, cache="offline")
+    assert server.requests == []
+
+
+def test_read_only_cache_never_stores(tmp_path: Path) -> None:
+    with ScriptedServer(rule_model) as server:
+        extract(server, tmp_path, cache="read-only")
+        again = extract(server, tmp_path, cache="read-only")
+    assert not again.cached
+    assert len(server.requests) == 2
+
+
+def test_cache_off_asks_every_time(tmp_path: Path) -> None:
+    with ScriptedServer(rule_model) as server:
+        extract(server, tmp_path, cache="off")
+        extract(server, tmp_path, cache="off")
+    assert len(server.requests) == 2
+
+
+def test_the_api_key_never_reaches_the_cache(tmp_path: Path) -> None:
+    with ScriptedServer(rule_model) as server:
+        extract(server, tmp_path, api_key=SECRET)
+    assert any(tmp_path.rglob("*"))
+    for path in tmp_path.rglob("*"):
+        if path.is_file():
+            assert SECRET.encode() not in path.read_bytes(), path
+
+
+def test_async_extraction_matches_sync(tmp_path: Path) -> None:
+    import asyncio
+
+    with ScriptedServer(rule_model) as server:
+        sync = extract(server, tmp_path / "a")
+        with Extractor("scripted", base_url=server.base_url, cache_dir=tmp_path / "b") as ex:
+            facts = asyncio.run(ex.aextract(ARTICLE))
+    assert facts.claims == sync.claims and facts.events == sync.events
+
+
+def test_settings_come_from_arguments_then_environment() -> None:
+    env = {"FACTSIFT_MODEL": "m-env", "OPENAI_BASE_URL": "http://h/v1", "OPENAI_API_KEY": SECRET}
+    s = resolve_settings(env=env)
+    assert (s.provider, s.model, s.base_url, s.api_key) == (
+        "openai-compatible",
+        "m-env",
+        "http://h/v1",
+        SECRET,
+    )
+    assert resolve_settings("other", env=env).model == "other"
+    assert resolve_settings(env={}).provider == "local"
+    assert resolve_settings("local:/models/x.gguf", env=env).provider == "local"
+    assert resolve_settings(env={"OPENAI_API_KEY": "k"}).model == "gpt-4o-mini"
+    assert SECRET not in repr(resolve_settings(env=env))
+    with pytest.raises(ConfigError, match="name the model"):
+        resolve_settings(env={"OPENAI_BASE_URL": "http://h/v1"})
+    with pytest.raises(ConfigError, match="unknown mode"):
+        _ = resolve_settings("m", base_url="http://h/v1", mode="xml", env={}).instructor_mode
+
+
+def test_cost_estimate_uses_the_price_table() -> None:
+    assert estimate_cost("gpt-4o-mini", 1_000_000, 1_000_000) == pytest.approx(0.75)
+    assert estimate_cost("gpt-4o-mini-2024-07-18", 1_000_000, 0) == pytest.approx(0.15)
+    assert estimate_cost("my-model", 10, 10) is None
+    assert estimate_cost("my-model", 1_000_000, 0, {"my-model": (2.0, 0.0)}) == 2.0
+    assert estimate_cost("local", 10**6, 10**6) == 0.0
