@@ -64,7 +64,7 @@ def test_retries_are_bounded(tmp_path: Path) -> None:
 
 def test_timeouts_are_retried_then_reported(tmp_path: Path) -> None:
     with ScriptedServer(rule_model, latency=1.0) as server:
-        with pytest.raises(LLMError, match="cannot reach .*gave up after 2 attempts"):
+        with pytest.raises(LLMError, match=r"cannot reach .*gave up after 2 attempts"):
             extract(server, tmp_path, max_attempts=2, timeout=0.2)
     assert len(server.requests) == 2
 

@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+from ._version import VERSION
 from .documents import load_documents, make_document
 from .errors import CacheMissError, ConfigError, FactsiftError, InputError, LLMError
 from .extract import Extractor, extract
@@ -33,7 +34,7 @@ from .schema import (
     Usage,
 )
 
-__version__ = "0.1.0"
+__version__ = VERSION
 
 __all__ = [
     "Alignment",

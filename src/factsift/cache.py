@@ -100,9 +100,19 @@ class ResponseCache:
             )
         return value if isinstance(value, dict) else None
 
-    def set(self, key: str, value: dict[str, Any]) -> None:
+    def set(self, key: str, value: dict[str, Any] | str) -> None:
         if self._store is not None and self.mode is CacheMode.read_write:
             self._store.set(key, value)
+
+    def get_result(self, key: str) -> str | None:
+        """A stored article result (JSON). A miss is never an error: requests may still hit."""
+        if self._store is None:
+            return None
+        value = self._store.get(key)
+        return value if isinstance(value, str) else None
+
+    def set_result(self, key: str, value: str) -> None:
+        self.set(key, value)
 
     def close(self) -> None:
         if self._store is not None:

@@ -112,6 +112,23 @@ class GroundedAnswer:
         return [reason for r in self.rejected for reason in r.reasons]
 
 
+def _mentions_quote(annotation: Any, seen: frozenset[type] = frozenset()) -> bool:
+    if annotation is Quote:
+        return True
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        if annotation in seen:
+            return False
+        inner = seen | {annotation}
+        return any(_mentions_quote(f.annotation, inner) for f in annotation.model_fields.values())
+    return any(_mentions_quote(arg, seen) for arg in get_args(annotation))
+
+
+@cache
+def _quote_fields(model: type[BaseModel]) -> tuple[str, ...]:
+    """The fields of ``model`` that may hold a Quote: the only ones worth walking."""
+    return tuple(n for n, f in model.model_fields.items() if _mentions_quote(f.annotation))
+
+
 def _ground_value(value: Any, locate: Locate, path: str, failures: list[str]) -> Any:
     if isinstance(value, Quote):
         found = locate(value)
@@ -120,10 +137,11 @@ def _ground_value(value: Any, locate: Locate, path: str, failures: list[str]) ->
             return None
         return found.model_dump(mode="json")
     if isinstance(value, BaseModel):
-        return {
-            name: _ground_value(getattr(value, name), locate, f"{path}.{name}", failures)
-            for name in type(value).model_fields
-        }
+        # Dump in one go (fast), then replace only the fields that hold quotes.
+        dumped: dict[str, Any] = value.model_dump(mode="json")
+        for name in _quote_fields(type(value)):
+            dumped[name] = _ground_value(getattr(value, name), locate, f"{path}.{name}", failures)
+        return dumped
     if isinstance(value, list):
         return [_ground_value(v, locate, f"{path}[{i}]", failures) for i, v in enumerate(value)]
     if isinstance(value, dict):

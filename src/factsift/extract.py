@@ -10,7 +10,9 @@ the cache sit behind :class:`~factsift.llm.LLM`; everything else is pure.
 from __future__ import annotations
 
 import asyncio
+import json
 import time
+import typing
 from collections.abc import Mapping
 from contextvars import ContextVar
 from dataclasses import dataclass, field
@@ -18,9 +20,11 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+import instructor
 from pydantic import BaseModel, ConfigDict, model_validator
 
-from .cache import ResponseCache
+from ._version import VERSION
+from .cache import ResponseCache, cache_key
 from .documents import load_path, make_document
 from .drafts import GroundedAnswer, Quote, draft_model, ground_answer
 from .errors import ConfigError, InputError, LLMError
@@ -80,13 +84,23 @@ def _check_grounding(answer: BaseModel) -> BaseModel:
 def answer_model(schema: type[BaseModel]) -> type[BaseModel]:
     """The draft of ``schema`` that grounds itself when instructor validates it."""
     draft = draft_model(schema)
+    schemas: dict[str, str] = {}
 
-    class Answer(draft):  # type: ignore[valid-type,misc]
+    # Subclassing instructor's OpenAISchema spares it wrapping the model anew per request.
+    class Answer(draft, instructor.OpenAISchema):  # type: ignore[valid-type,misc]
         model_config = ConfigDict(title=draft.__name__)
 
         @model_validator(mode="after")  # type: ignore[misc]
         def _ground(self) -> BaseModel:
             return _check_grounding(self)
+
+        @classmethod
+        def model_json_schema(cls, *args: Any, **kwargs: Any) -> dict[str, Any]:
+            # instructor rebuilds the schema on every request; it never changes.
+            key = repr((args, sorted(kwargs.items())))
+            if key not in schemas:
+                schemas[key] = json.dumps(super().model_json_schema(*args, **kwargs))
+            return typing.cast(dict[str, Any], json.loads(schemas[key]))
 
     Answer.__name__ = Answer.__qualname__ = draft.__name__
     Answer.__doc__ = schema.__doc__
@@ -96,7 +110,7 @@ def answer_model(schema: type[BaseModel]) -> type[BaseModel]:
 def _fill_times(value: Any, anchor: Any) -> None:
     if isinstance(value, TimeRef):
         value.normalized = resolve_time(value.span.text, anchor)
-    elif isinstance(value, BaseModel):
+    elif isinstance(value, BaseModel) and not isinstance(value, Span):
         for name in type(value).model_fields:
             _fill_times(getattr(value, name), anchor)
     elif isinstance(value, list):
@@ -190,20 +204,48 @@ class Extractor:
         self.cache = ResponseCache(cache_dir, cache)
         self.llm = LLM(self.settings, self.cache, transport)
         self._answer_model = answer_model(schema)
+        # Everything but the article that changes a result, hashed once.
+        self._fingerprint = cache_key(
+            {
+                "kind": "result",
+                "factsift": VERSION,
+                "llm": self.settings.identity(),
+                "sampling": self.llm.sampling(),
+                "prompt": self.prompt.info.model_dump(),
+                "schema": self._answer_model.model_json_schema(),
+                "options": [window_tokens, overlap, reasks, fuzzy_threshold],
+            }
+        )
 
     # -- public API -------------------------------------------------------
 
     def extract(self, article: Article, *, published: Any = None) -> ArticleFacts:
         """Facts from one article (text, path or :class:`Document`)."""
-        plan = self._plan(article, published)
+        started = time.perf_counter()
+        doc = self._document(article, published)
+        key = self.result_key(doc)
+        cached = self._cached_result(key, started)
+        if cached is not None:
+            return cached
+        plan = self._plan(doc, started)
         answers = [self._ask(plan, window) for window in plan.windows]
-        return self._finish(plan, answers)
+        return self._store(key, self._finish(plan, answers))
 
     async def aextract(self, article: Article, *, published: Any = None) -> ArticleFacts:
         """Like :meth:`extract`; the article's windows are asked concurrently."""
-        plan = self._plan(article, published)
+        started = time.perf_counter()
+        doc = self._document(article, published)
+        key = self.result_key(doc)
+        cached = self._cached_result(key, started)
+        if cached is not None:
+            return cached
+        plan = self._plan(doc, started)
         answers = await asyncio.gather(*(self._aask(plan, w) for w in plan.windows))
-        return self._finish(plan, list(answers))
+        return self._store(key, self._finish(plan, list(answers)))
+
+    def result_key(self, doc: Document) -> str:
+        """The cache key of ``doc``'s result under these settings."""
+        return cache_key({"settings": self._fingerprint, "document": doc.model_dump(mode="json")})
 
     def close(self) -> None:
         self.llm.close()
@@ -217,8 +259,7 @@ class Extractor:
 
     # -- stages -----------------------------------------------------------
 
-    def _plan(self, article: Article, published: Any) -> _Plan:
-        started = time.perf_counter()
+    def _document(self, article: Article, published: Any) -> Document:
         doc = as_document(article)
         if published is not None:
             doc = make_document(
@@ -230,6 +271,25 @@ class Extractor:
                 published=published,
                 warnings=doc.warnings,
             )
+        return doc
+
+    def _cached_result(self, key: str, started: float) -> ArticleFacts | None:
+        # A whole stored result: a re-run skips prompting, parsing and grounding too.
+        stored = self.cache.get_result(key)
+        if stored is None:
+            return None
+        facts = ArticleFacts.model_validate_json(stored)
+        facts.usage.cached_calls = facts.usage.calls
+        facts.cached = True
+        facts.timings_ms = {"total": _ms(started)}
+        return facts
+
+    def _store(self, key: str, facts: ArticleFacts) -> ArticleFacts:
+        if not facts.warnings or not any(w.startswith("window ") for w in facts.warnings):
+            self.cache.set_result(key, facts.model_dump_json())
+        return facts
+
+    def _plan(self, doc: Document, started: float) -> _Plan:
         sentences = split_sentences(doc.text, skip=doc.furniture)
         windows = make_windows(sentences, max_tokens=self.window_tokens, overlap=self.overlap)
         index = TextIndex(doc.text, tuple(doc.furniture))

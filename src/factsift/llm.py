@@ -13,7 +13,6 @@ from __future__ import annotations
 import email.utils
 import os
 import time
-import typing
 from collections.abc import Mapping
 from contextvars import ContextVar
 from dataclasses import dataclass, field
@@ -234,17 +233,33 @@ class OpenAITransport:
         self._common = common
 
     def complete(self, request: dict[str, Any]) -> dict[str, Any]:
-        response = self._sync.chat.completions.create(**request)
-        return typing.cast(dict[str, Any], response.model_dump(mode="json", exclude_unset=True))
+        # The raw body is what gets cached; parsing it into objects here would be wasted.
+        response = self._sync.chat.completions.with_raw_response.create(**request)
+        return _body(response.http_response)
 
     async def acomplete(self, request: dict[str, Any]) -> dict[str, Any]:
         if self._async is None:
             self._async = openai.AsyncOpenAI(**self._common)
-        response = await self._async.chat.completions.create(**request)
-        return typing.cast(dict[str, Any], response.model_dump(mode="json", exclude_unset=True))
+        response = await self._async.chat.completions.with_raw_response.create(**request)
+        return _body(response.http_response)
 
     def close(self) -> None:
         self._sync.close()
+
+
+def _body(response: Any) -> dict[str, Any]:
+    try:
+        body = response.json()
+    except ValueError as exc:
+        # A body cut short or garbled in transit: worth another try.
+        raise openai.APIResponseValidationError(
+            response=response, body=None, message=f"the server's answer is not JSON: {exc}"
+        ) from exc
+    if not isinstance(body, dict) or not isinstance(body.get("choices"), list):
+        raise openai.APIResponseValidationError(
+            response=response, body=body, message="the server's answer is not a chat completion"
+        )
+    return body
 
 
 def _make_transport(settings: LLMSettings) -> Transport:
@@ -333,7 +348,7 @@ class LLM:
                 response_model=response_model,
                 messages=messages,
                 max_retries=reasks,
-                **self._sampling(),
+                **self.sampling(),
             )
         except instructor.core.InstructorRetryException as err:
             raise self._unwrap(err) from err
@@ -352,7 +367,7 @@ class LLM:
                 response_model=response_model,
                 messages=messages,
                 max_retries=reasks,
-                **self._sampling(),
+                **self.sampling(),
             )
         except instructor.core.InstructorRetryException as err:
             raise self._unwrap(err) from err
@@ -362,7 +377,8 @@ class LLM:
             _SCOPE.reset(token)
         return result  # type: ignore[no-any-return]
 
-    def _sampling(self) -> dict[str, Any]:
+    def sampling(self) -> dict[str, Any]:
+        """The request's model and sampling arguments."""
         s = self.settings
         sampling: dict[str, Any] = {
             "model": s.model,

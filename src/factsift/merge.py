@@ -9,6 +9,7 @@ overlap for at least half of the shorter one.
 
 from __future__ import annotations
 
+from bisect import bisect_left, insort
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -50,19 +51,46 @@ def same_fact(a: Any, b: Any) -> bool:
     span_a, span_b = anchor_span(a), anchor_span(b)
     if span_a is None or span_b is None:
         return bool(a == b)
-    overlap = min(span_a[1], span_b[1]) - max(span_a[0], span_b[0])
-    shorter = min(span_a[1] - span_a[0], span_b[1] - span_b[0])
+    return _overlaps(span_a, span_b)
+
+
+def _overlaps(a: tuple[int, int], b: tuple[int, int]) -> bool:
+    overlap = min(a[1], b[1]) - max(a[0], b[0])
+    shorter = min(a[1] - a[0], b[1] - b[0])
     return overlap > 0 and overlap >= _MIN_OVERLAP * max(shorter, 1)
 
 
+def _group(item: Any) -> tuple[Any, ...]:
+    return tuple(item.get(k) for k in _TYPE_KEYS) if isinstance(item, dict) else ()
+
+
 def _merge_list(batches: Iterable[Sequence[Any]]) -> list[Any]:
-    kept: list[Any] = []
+    """Keep the first of each set of same-fact items; near-linear in the item count."""
+    kept: list[tuple[tuple[int, int], Any]] = []
+    spanless: list[Any] = []
+    # Per type: kept anchors sorted by start, and the longest, to bound the search.
+    starts: dict[tuple[Any, ...], list[tuple[int, int]]] = {}
+    longest: dict[tuple[Any, ...], int] = {}
     for batch in batches:
         for item in batch:
-            if not any(same_fact(item, other) for other in kept):
-                kept.append(item)
+            anchor = anchor_span(item)
+            if anchor is None:
+                if item not in spanless:
+                    spanless.append(item)
+                continue
+            group = _group(item)
+            bucket = starts.setdefault(group, [])
+            reach = max(longest.get(group, 0), anchor[1] - anchor[0])
+            lo = bisect_left(bucket, (anchor[0] - reach, -1))
+            hi = bisect_left(bucket, (anchor[1], -1))
+            if any(_overlaps(anchor, other) for other in bucket[lo:hi]):
+                continue
+            insort(bucket, anchor)
+            longest[group] = reach
+            kept.append((anchor, item))
     # Text order reads best and does not depend on how windows were cut.
-    return sorted(kept, key=lambda it: anchor_span(it) or (1 << 62, 0))
+    kept.sort(key=lambda pair: pair[0])
+    return [item for _, item in kept] + spanless
 
 
 def merge_answers(answers: Sequence[dict[str, Any]]) -> dict[str, Any]:
@@ -75,5 +103,5 @@ def merge_answers(answers: Sequence[dict[str, Any]]) -> dict[str, Any]:
             merged.setdefault(key, value)
     list_keys = dict.fromkeys(k for a in answers for k, v in a.items() if isinstance(v, list))
     for key in list_keys:
-        merged[key] = _merge_list(a.get(key, []) for a in answers)
+        merged[key] = _merge_list(a.get(key) or [] for a in answers)
     return merged
