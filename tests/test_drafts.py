@@ -312,11 +312,6 @@ def test_ground_answer_on_extraction() -> None:
     assert grounded.failures == ["events[1].trigger: 'flew' is not in the article"]
 
 
-@pytest.mark.xfail(
-    reason="BUG: _ground_value does not descend into tuples, so tuple[Span, ...] quotes are "
-    "neither aligned nor rejected and the data does not validate",
-    strict=True,
-)
 def test_tuple_of_spans_is_grounded() -> None:
     class Tup(BaseModel):
         spans: tuple[Span, ...] = ()

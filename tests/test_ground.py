@@ -234,11 +234,6 @@ def test_normalized_quote_in_furniture_is_unaligned() -> None:
     assert "page furniture" in result.reason
 
 
-@pytest.mark.xfail(
-    reason="BUG: the exact fallback takes the first occurrence in the whole text even when it "
-    "lies in furniture, although the quote also occurs in article text",
-    strict=True,
-)
 def test_quote_also_in_article_text_skips_furniture_occurrence() -> None:
     text = "Related: Minister resigns. Body. Minister resigns after the vote, aides said."
     index = TextIndex(text, furniture=((0, 26),))
@@ -248,11 +243,6 @@ def test_quote_also_in_article_text_skips_furniture_occurrence() -> None:
     assert result.start == text.rindex("Minister resigns")
 
 
-@pytest.mark.xfail(
-    reason="BUG: one 'İ' (whose lower() is two characters) anywhere in the text or quote turns "
-    "off case folding for the whole string in _fold, so normalized matching fails",
-    strict=True,
-)
 def test_dotted_capital_i_does_not_disable_normalized_matching() -> None:
     text = "İstanbul, Monday. The  Minister said the talks would resume."
     span = _align("The Minister said", text)
@@ -371,15 +361,9 @@ def test_exact_substrings_always_align_exactly(text: str, data: st.DataObject) -
     r_start = data.draw(st.integers(0, n))
     r_end = data.draw(st.integers(r_start, n))
     result = align_quote(quote, TextIndex(text), (r_start, r_end))
-    cleaned = re.sub(r"^\s*\[\d+\]\s*", "", quote).strip(" \t\n\"'“”‘’«»….")
-    if not cleaned:
+    if not any(c.isalnum() for c in quote):
+        # Punctuation and spaces alone are no evidence of anything.
         assert isinstance(result, Unaligned)
-        return
-    if not cleaned.strip():
-        # Only marks and exotic whitespace (a no-break space is not stripped as junk):
-        # either outcome is acceptable, but a span must still be the quote verbatim.
-        if isinstance(result, Span):
-            assert result.text == quote
         return
     assert isinstance(result, Span), (quote, result)
     _assert_grounded(text, result)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 from collections.abc import Mapping
 from enum import Enum
 from pathlib import Path
@@ -40,12 +41,10 @@ class CacheMode(str, Enum):
 def cache_key(request: Mapping[str, Any]) -> str:
     """A stable hash of ``request`` (canonical JSON: sorted keys, no spaces).
 
-    ``request`` must hold everything that changes the answer. Keys named like
-    credentials are refused, so a key can never be derived from a secret.
+    ``request`` must hold everything that changes the answer. Fields named like
+    credentials, at any depth, are refused: a key never derives from a secret.
     """
-    for name in request:
-        if "key" in name.lower() or "authorization" in name.lower():
-            raise ValueError(f"cache keys must not include credentials ({name!r})")
+    _refuse_credentials(request)
     payload = json.dumps(
         {"cache_format": CACHE_FORMAT, **request},
         sort_keys=True,
@@ -54,6 +53,20 @@ def cache_key(request: Mapping[str, Any]) -> str:
         default=str,
     )
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+
+_CREDENTIAL = re.compile(r"(^|[_-])(api[_-]?key|key|authorization|token|secret|password)$", re.I)
+
+
+def _refuse_credentials(value: Any) -> None:
+    if isinstance(value, Mapping):
+        for name, inner in value.items():
+            if isinstance(name, str) and _CREDENTIAL.search(name):
+                raise ValueError(f"cache keys must not include credentials ({name!r})")
+            _refuse_credentials(inner)
+    elif isinstance(value, list):
+        for inner in value:
+            _refuse_credentials(inner)
 
 
 def default_cache_dir() -> Path:

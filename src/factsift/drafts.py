@@ -142,7 +142,7 @@ def _ground_value(value: Any, locate: Locate, path: str, failures: list[str]) ->
         for name in _quote_fields(type(value)):
             dumped[name] = _ground_value(getattr(value, name), locate, f"{path}.{name}", failures)
         return dumped
-    if isinstance(value, list):
+    if isinstance(value, (list, tuple)):
         return [_ground_value(v, locate, f"{path}[{i}]", failures) for i, v in enumerate(value)]
     if isinstance(value, dict):
         return {k: _ground_value(v, locate, f"{path}.{k}", failures) for k, v in value.items()}

@@ -10,6 +10,7 @@ __all__ = [
     "FactsiftError",
     "InputError",
     "LLMError",
+    "SchemaError",
 ]
 
 
@@ -32,6 +33,10 @@ class InputError(FactsiftError):
 
 class LLMError(FactsiftError):
     """The model's server failed for good (after retries, or at once for 4xx)."""
+
+
+class SchemaError(LLMError):
+    """The model answered, but not in the requested shape, even after re-asking."""
 
 
 class CacheMissError(FactsiftError):

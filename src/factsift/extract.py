@@ -27,7 +27,7 @@ from ._version import VERSION
 from .cache import ResponseCache, cache_key
 from .documents import load_path, make_document
 from .drafts import GroundedAnswer, Quote, draft_model, ground_answer
-from .errors import ConfigError, InputError, LLMError
+from .errors import ConfigError, InputError, LLMError, SchemaError
 from .ground import TextIndex, Unaligned, align_quote
 from .llm import LLM, LLMSettings, Scope, Transport, estimate_cost, resolve_settings
 from .merge import merge_answers
@@ -314,7 +314,7 @@ class Extractor:
             plan.index, plan.sentences, window, scope, self.reasks, self.fuzzy_threshold
         )
 
-    def _ask(self, plan: _Plan, window: Window) -> _Grounding | LLMError:
+    def _ask(self, plan: _Plan, window: Window) -> _Grounding | SchemaError:
         state = self._state(plan, window)
         token = _GROUNDING.set(state)
         started = time.perf_counter()
@@ -322,16 +322,14 @@ class Extractor:
             self.llm.structured(
                 self._messages(plan, window), self._answer_model, state.scope, reasks=self.reasks
             )
-        except LLMError as err:
-            if state.scope.calls == 0 or not _is_schema_failure(err):
-                raise
+        except SchemaError as err:
             return err
         finally:
             _GROUNDING.reset(token)
             plan.timings["llm"] = plan.timings.get("llm", 0.0) + _ms(started)
         return state
 
-    async def _aask(self, plan: _Plan, window: Window) -> _Grounding | LLMError:
+    async def _aask(self, plan: _Plan, window: Window) -> _Grounding | SchemaError:
         state = self._state(plan, window)
         token = _GROUNDING.set(state)
         started = time.perf_counter()
@@ -339,16 +337,14 @@ class Extractor:
             await self.llm.astructured(
                 self._messages(plan, window), self._answer_model, state.scope, reasks=self.reasks
             )
-        except LLMError as err:
-            if state.scope.calls == 0 or not _is_schema_failure(err):
-                raise
+        except SchemaError as err:
             return err
         finally:
             _GROUNDING.reset(token)
             plan.timings["llm"] = plan.timings.get("llm", 0.0) + _ms(started)
         return state
 
-    def _finish(self, plan: _Plan, answers: list[_Grounding | LLMError]) -> ArticleFacts:
+    def _finish(self, plan: _Plan, answers: list[_Grounding | SchemaError]) -> ArticleFacts:
         started = time.perf_counter()
         doc = plan.doc
         warnings = list(doc.warnings)
@@ -356,7 +352,7 @@ class Extractor:
         grounded: list[dict[str, Any]] = []
         usage = Usage()
         for i, answer in enumerate(answers):
-            if isinstance(answer, LLMError):
+            if isinstance(answer, SchemaError):
                 warnings.append(f"window {i + 1} of {len(answers)}: {answer}")
                 continue
             scope = answer.scope
@@ -400,10 +396,6 @@ class Extractor:
             cached=usage.calls > 0 and usage.cached_calls == usage.calls,
             timings_ms=plan.timings,
         )
-
-
-def _is_schema_failure(err: LLMError) -> bool:
-    return str(err).startswith("the model's answer did not fit")
 
 
 def as_document(article: Article) -> Document:

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -56,7 +57,7 @@ _CHAR_MAP = str.maketrans(
 )
 _SPACE_RUN = re.compile(r"\s+")
 _SENTENCE_TAG = re.compile(r"^\s*\[\d+\]\s*")
-_OUTER_JUNK = " \t\n\"'“”‘’«»…."
+_OUTER_JUNK = "\"'“”‘’«»…."
 _MIN_FUZZY_CHARS = 8
 
 
@@ -71,8 +72,10 @@ def _fold(text: str) -> str:
     """Same-length normalisation: quote characters, dashes, case."""
     folded = text.translate(_CHAR_MAP)
     lowered = folded.lower()
-    # lower() can change length for a few characters (e.g. "İ"); keep offsets safe.
-    return lowered if len(lowered) == len(folded) else folded
+    if len(lowered) == len(folded):
+        return lowered
+    # A few characters ("İ") lower to two; leave just those as they are, so offsets hold.
+    return "".join(c if len(low := c.lower()) != 1 else low for c in folded)
 
 
 def normalize_quote(quote: str) -> str:
@@ -128,10 +131,17 @@ def _span(index: TextIndex, start: int, end: int, how: Alignment, score: float) 
     return Span(start=start, end=end, text=index.text[start:end], alignment=how, score=score)
 
 
-def _find_nearest(haystack: str, needle: str, region: tuple[int, int]) -> int:
-    """Offset of ``needle``, preferring an occurrence inside ``region``."""
+def _find_nearest(
+    haystack: str, needle: str, region: tuple[int, int], blocked: Callable[[int, int], bool]
+) -> int:
+    """Offset of ``needle``: inside ``region`` if it occurs there, else the first
+    occurrence that is not ``blocked`` (page furniture); -1 if none."""
     found = haystack.find(needle, region[0], region[1])
-    return found if found >= 0 else haystack.find(needle)
+    if found < 0:
+        found = haystack.find(needle)
+    while found >= 0 and blocked(found, found + len(needle)):
+        found = haystack.find(needle, found + 1)
+    return found
 
 
 def _snap_to_words(text: str, start: int, end: int) -> tuple[int, int]:
@@ -161,16 +171,16 @@ def align_quote(
     found anywhere; fuzzy matches must lie inside it.
     """
     candidates = [quote]
-    cleaned = _SENTENCE_TAG.sub("", quote).strip(_OUTER_JUNK)
-    if cleaned and cleaned != quote:
+    cleaned = _SENTENCE_TAG.sub("", quote).strip().strip(_OUTER_JUNK).strip()
+    if not any(c.isalnum() for c in cleaned):
+        return Unaligned("empty quote: it has no words")
+    if cleaned != quote:
         candidates.append(cleaned)
-    if not cleaned:
-        return Unaligned("empty quote")
 
     found: Span | None = None
     for candidate in candidates:
-        at = _find_nearest(index.text, candidate, region)
-        if at >= 0 and candidate.strip():
+        at = _find_nearest(index.text, candidate, region, index.in_furniture)
+        if at >= 0:
             found = _span(index, at, at + len(candidate), Alignment.exact, 100.0)
             break
     if found is None:
@@ -189,7 +199,12 @@ def _align_normalized(quote: str, index: TextIndex, region: tuple[int, int]) -> 
     if not needle:
         return None
     norm_region = (index.norm_offset(region[0]), index.norm_offset(region[1]))
-    at = _find_nearest(index.norm, needle, norm_region)
+    origin = index.origin
+
+    def blocked(a: int, b: int) -> bool:
+        return index.in_furniture(origin[a], origin[b - 1] + 1)
+
+    at = _find_nearest(index.norm, needle, norm_region, blocked)
     if at < 0:
         return None
     start = index.origin[at]

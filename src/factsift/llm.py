@@ -32,7 +32,7 @@ from tenacity import (
 )
 
 from .cache import ResponseCache, cache_key
-from .errors import CacheMissError, ConfigError, LLMError
+from .errors import CacheMissError, ConfigError, LLMError, SchemaError
 
 __all__ = ["LLM", "LLMSettings", "Scope", "estimate_cost", "resolve_settings"]
 
@@ -352,6 +352,11 @@ class LLM:
             )
         except instructor.core.InstructorRetryException as err:
             raise self._unwrap(err) from err
+        except instructor.core.IncompleteOutputException as err:
+            raise SchemaError(
+                f"the model's answer did not fit the schema: it was cut off at "
+                f"max_tokens={self.settings.max_tokens}"
+            ) from err
         except openai.APIError as err:
             raise self._explain(err) from err
         finally:
@@ -371,6 +376,11 @@ class LLM:
             )
         except instructor.core.InstructorRetryException as err:
             raise self._unwrap(err) from err
+        except instructor.core.IncompleteOutputException as err:
+            raise SchemaError(
+                f"the model's answer did not fit the schema: it was cut off at "
+                f"max_tokens={self.settings.max_tokens}"
+            ) from err
         except openai.APIError as err:
             raise self._explain(err) from err
         finally:
@@ -395,7 +405,7 @@ class LLM:
             return cause
         if isinstance(cause, openai.APIError):
             return self._explain(cause)
-        return LLMError(f"the model's answer did not fit the schema after re-asking: {err}")
+        return SchemaError(f"the model's answer did not fit the schema after re-asking: {err}")
 
     def _explain(self, err: openai.APIError) -> LLMError:
         where = self.settings.base_url or "https://api.openai.com/v1"

@@ -50,7 +50,7 @@ def prompt_dir() -> Path:
 
 def parse_prompt(source: str, raw: bytes) -> PromptTemplate:
     """Parse a template file's bytes (pure; ``source`` only names it in errors)."""
-    text = raw.decode("utf-8")
+    text = raw.decode("utf-8-sig").replace("\r\n", "\n")
     header = _HEADER.match(text)
     if header is None:
         raise ConfigError(f"{source}: prompt file must start with a '---' header block")

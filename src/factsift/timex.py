@@ -110,6 +110,10 @@ def _resolve_relative(text: str, anchor: dt.date) -> str | None:
     year = anchor.year
     if "today" in text or "tonight" in text or "this morning" in text:
         return _date(anchor)
+    if "day before yesterday" in text:
+        return _date(anchor - dt.timedelta(days=2))
+    if "day after tomorrow" in text:
+        return _date(anchor + dt.timedelta(days=2))
     if "yesterday" in text:
         return _date(anchor - dt.timedelta(days=1))
     if "tomorrow" in text:
@@ -128,6 +132,8 @@ def _resolve_relative(text: str, anchor: dt.date) -> str | None:
     for name, weekday in _WEEKDAYS.items():
         if re.search(rf"\b{name}\b", text):
             back = (anchor.weekday() - weekday) % 7
+            if back == 0 and re.search(r"\blast\b", text):
+                back = 7  # "last Tuesday", written on a Tuesday
             if "next" in text:
                 return _date(anchor + dt.timedelta(days=(weekday - anchor.weekday()) % 7 or 7))
             # News reports past events: "on Tuesday" is the last Tuesday up to today.
