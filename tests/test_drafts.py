@@ -8,7 +8,7 @@ from typing import Annotated, Any, Optional
 import pytest
 from pydantic import BaseModel, Field, ValidationError
 
-from factsift.drafts import Quote, draft_model, ground_answer, has_spans
+from factsift.drafts import LIST_CAP, Quote, draft_model, ground_answer, has_spans
 from factsift.ground import Unaligned
 from factsift.schema import Alignment, Extraction, Span
 
@@ -102,12 +102,23 @@ def test_draft_model_is_cached() -> None:
 def test_model_without_spans_is_its_own_draft() -> None:
     class Plain(BaseModel):
         title: str
-        tags: list[str] = []
         nested: Optional[dict[str, int]] = None  # noqa: UP045
 
     assert not has_spans(Plain)
     assert draft_model(Plain) is Plain
     assert not has_spans(Quote)
+
+
+def test_lists_are_capped_in_the_draft_only() -> None:
+    class Tagged(BaseModel):
+        tags: list[str] = []
+        few: list[str] = Field(default_factory=list, max_length=3)
+
+    draft = draft_model(Tagged).model_json_schema()["properties"]
+    assert not has_spans(Tagged)
+    assert draft["tags"]["maxItems"] == LIST_CAP
+    assert draft["few"]["maxItems"] == 3  # an explicit cap is kept
+    assert "maxItems" not in Tagged.model_json_schema()["properties"]["tags"]
 
 
 def test_custom_schema_is_drafted() -> None:

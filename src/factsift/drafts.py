@@ -22,6 +22,7 @@ from enum import Enum
 from functools import cache
 from typing import Annotated, Any, Union, get_args, get_origin
 
+from annotated_types import MaxLen
 from pydantic import BaseModel, Field, create_model
 from pydantic.fields import FieldInfo
 
@@ -38,11 +39,19 @@ class Quote(BaseModel):
         default=None, description="The number [n] of the sentence the words are copied from."
     )
     text: str = Field(
-        description="The words, copied exactly from the article, character for character."
+        max_length=400,
+        description="The words, copied exactly from the article, character for character.",
     )
 
 
 Locate = Callable[[Quote], "Span | Unaligned"]
+
+#: Most items of one list the model may give for one piece of an article.
+LIST_CAP = 60
+
+
+def _has_max_length(info: FieldInfo) -> bool:
+    return any(getattr(m, "max_length", None) is not None for m in info.metadata)
 
 
 def _is_derived(info: FieldInfo) -> bool:
@@ -52,7 +61,7 @@ def _is_derived(info: FieldInfo) -> bool:
 
 def has_spans(model: type[BaseModel]) -> bool:
     """Whether ``model`` holds a Span anywhere inside it."""
-    return _convert(model) is not model
+    return bool(_quote_fields(draft_model(model)))
 
 
 def _convert(annotation: Any) -> Any:
@@ -88,6 +97,10 @@ def draft_model(model: type[BaseModel]) -> type[BaseModel]:
         changed |= converted is not info.annotation
         new_info = FieldInfo.merge_field_infos(info)
         new_info.annotation = converted
+        if get_origin(converted) is list and not _has_max_length(info):
+            # Bounded lists become bounded grammars: a small model cannot loop forever.
+            new_info.metadata = [*new_info.metadata, MaxLen(LIST_CAP)]
+            changed = True
         fields[name] = (converted, new_info)
     if not changed:
         return model

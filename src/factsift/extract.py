@@ -13,7 +13,7 @@ import asyncio
 import json
 import time
 import typing
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from functools import cache
@@ -25,18 +25,32 @@ from pydantic import BaseModel, ConfigDict, model_validator
 
 from ._version import VERSION
 from .cache import ResponseCache, cache_key
+from .decompose import DECISIONS, assemble, choice_model, prompt_values
 from .documents import load_path, make_document
 from .drafts import GroundedAnswer, Quote, draft_model, ground_answer
 from .errors import ConfigError, InputError, LLMError, SchemaError
 from .ground import TextIndex, Unaligned, align_quote
-from .llm import LLM, LLMSettings, Scope, Transport, estimate_cost, resolve_settings
+from .llm import (
+    LLM,
+    LOCAL_PREFIX,
+    LLMSettings,
+    Scope,
+    Transport,
+    estimate_cost,
+    resolve_settings,
+)
 from .merge import merge_answers
 from .prompts import PromptTemplate, load_prompt
+from .rules import propose
 from .schema import ArticleFacts, Document, Extraction, Rejected, Span, TimeRef, Usage
 from .segment import Sentence, Window, make_windows, split_sentences
 from .timex import resolve_time
 
-__all__ = ["Extractor", "extract"]
+__all__ = ["MODEL_DECISIONS", "Extractor", "extract"]
+
+#: What the sentence strategy asks the model; the rules decide the rest.
+#: Chosen by measurement against the rules on the dev files (bench/decisions.py).
+MODEL_DECISIONS: frozenset[str] = frozenset(DECISIONS)
 
 Article = str | Path | Document
 
@@ -174,6 +188,8 @@ class Extractor:
         fuzzy_threshold: float = 90.0,
         prices: Mapping[str, tuple[float, float]] | None = None,
         prompt: str | None = None,
+        strategy: str = "auto",
+        decisions: Collection[str] | None = None,
         transport: Transport | None = None,
     ) -> None:
         if window_tokens < 50:
@@ -198,8 +214,14 @@ class Extractor:
         self.reasks = reasks
         self.fuzzy_threshold = fuzzy_threshold
         self.prices = dict(prices or {})
-        # The built-in schema has its own instructions; any other gets the generic ones.
-        default_prompt = "extract" if schema is Extraction else "custom"
+        self.strategy = _choose_strategy(strategy, self.settings, schema)
+        self.decisions = frozenset(MODEL_DECISIONS if decisions is None else decisions)
+        if unknown := self.decisions - set(DECISIONS):
+            raise ConfigError(f"unknown decisions {sorted(unknown)}; choose from {DECISIONS}")
+        # Each strategy and schema has its own instructions.
+        default_prompt = {"sentence": "sentence", "chunk": "extract"}[self.strategy]
+        if schema is not Extraction:
+            default_prompt = "custom"
         self.prompt: PromptTemplate = load_prompt(prompt or default_prompt)
         self.cache = ResponseCache(cache_dir, cache)
         self.llm = LLM(self.settings, self.cache, transport)
@@ -213,7 +235,8 @@ class Extractor:
                 "sampling": self.llm.sampling(),
                 "prompt": self.prompt.info.model_dump(),
                 "schema": self._answer_model.model_json_schema(),
-                "options": [window_tokens, overlap, reasks, fuzzy_threshold],
+                "options": [window_tokens, overlap, reasks, fuzzy_threshold, self.strategy],
+                "decisions": sorted(self.decisions) if self.strategy == "sentence" else None,
             }
         )
 
@@ -228,7 +251,10 @@ class Extractor:
         if cached is not None:
             return cached
         plan = self._plan(doc, started)
-        answers = [self._ask(plan, window) for window in plan.windows]
+        if self.strategy == "sentence":
+            answers = self._ask_sentences(plan)
+        else:
+            answers = [self._ask(plan, window) for window in plan.windows]
         return self._store(key, self._finish(plan, answers))
 
     async def aextract(self, article: Article, *, published: Any = None) -> ArticleFacts:
@@ -240,8 +266,12 @@ class Extractor:
         if cached is not None:
             return cached
         plan = self._plan(doc, started)
-        answers = await asyncio.gather(*(self._aask(plan, w) for w in plan.windows))
-        return self._store(key, self._finish(plan, list(answers)))
+        if self.strategy == "sentence":
+            # One small request per sentence; the local model runs them one at a time anyway.
+            answers = await asyncio.to_thread(self._ask_sentences, plan)
+        else:
+            answers = list(await asyncio.gather(*(self._aask(plan, w) for w in plan.windows)))
+        return self._store(key, self._finish(plan, answers))
 
     def result_key(self, doc: Document) -> str:
         """The cache key of ``doc``'s result under these settings."""
@@ -344,6 +374,37 @@ class Extractor:
             plan.timings["llm"] = plan.timings.get("llm", 0.0) + _ms(started)
         return state
 
+    def _ask_sentences(self, plan: _Plan) -> list[_Grounding | SchemaError]:
+        """The sentence strategy: rules propose per sentence, the model picks among them."""
+        if not plan.sentences:
+            return []
+        state = self._state(plan, Window(0, tuple(plan.sentences)))
+        failed: list[_Grounding | SchemaError] = []
+        claims: list[dict[str, Any]] = []
+        events: list[dict[str, Any]] = []
+        started = time.perf_counter()
+        text = plan.doc.text
+        for i, sentence in enumerate(plan.sentences):
+            proposal = propose(text, sentence)
+            labels: BaseModel | None = None
+            question = choice_model(proposal, self.decisions)
+            if question is not None and (proposal.is_claim or proposal.triggers):
+                messages = self.prompt.render(**prompt_values(text, plan.sentences, i, proposal))
+                try:
+                    labels = self.llm.structured(
+                        messages, question, state.scope, reasks=self.reasks, max_tokens=96
+                    )
+                except SchemaError as err:  # the rules' proposal stands
+                    failed.append(SchemaError(f"sentence {i + 1}: {err}"))
+            found_claims, found_events = assemble(proposal, labels)
+            claims += found_claims
+            events += found_events
+        plan.timings["llm"] = _ms(started)
+        # The assembled draft goes through the same grounding as a model's answer.
+        answer = self._answer_model.model_validate({"claims": claims, "events": events})
+        state.result = ground_answer(answer, state.locate)
+        return [state, *failed]
+
     def _finish(self, plan: _Plan, answers: list[_Grounding | SchemaError]) -> ArticleFacts:
         started = time.perf_counter()
         doc = plan.doc
@@ -390,12 +451,24 @@ class Extractor:
             warnings=warnings,
             model=self.settings.model,
             provider=self.settings.provider,
-            strategy="chunk",
+            strategy=self.strategy,
             prompt=self.prompt.info,
             usage=usage,
             cached=usage.calls > 0 and usage.cached_calls == usage.calls,
             timings_ms=plan.timings,
         )
+
+
+def _choose_strategy(strategy: str, settings: LLMSettings, schema: type[BaseModel]) -> str:
+    if strategy not in ("auto", "chunk", "sentence"):
+        raise ConfigError(f"unknown strategy {strategy!r}; choose auto, chunk or sentence")
+    if strategy == "sentence" and schema is not Extraction:
+        raise ConfigError("the sentence strategy fills the built-in schema only; use chunk")
+    if strategy != "auto":
+        return strategy
+    # The bundled 135M model cannot carry whole-article extraction; any other can.
+    small = settings.provider == "local" and settings.model == LOCAL_PREFIX
+    return "sentence" if small and schema is Extraction else "chunk"
 
 
 def as_document(article: Article) -> Document:

@@ -339,7 +339,13 @@ class LLM:
         }
 
     def structured(
-        self, messages: list[dict[str, str]], response_model: type[T], scope: Scope, *, reasks: int
+        self,
+        messages: list[dict[str, str]],
+        response_model: type[T],
+        scope: Scope,
+        *,
+        reasks: int,
+        max_tokens: int | None = None,
     ) -> T:
         """Ask for ``response_model``; validation errors are re-asked ``reasks`` times."""
         token = _SCOPE.set(scope)
@@ -348,7 +354,7 @@ class LLM:
                 response_model=response_model,
                 messages=messages,
                 max_retries=reasks,
-                **self.sampling(),
+                **self.sampling(max_tokens),
             )
         except instructor.core.InstructorRetryException as err:
             raise self._unwrap(err) from err
@@ -364,7 +370,13 @@ class LLM:
         return result  # type: ignore[no-any-return]
 
     async def astructured(
-        self, messages: list[dict[str, str]], response_model: type[T], scope: Scope, *, reasks: int
+        self,
+        messages: list[dict[str, str]],
+        response_model: type[T],
+        scope: Scope,
+        *,
+        reasks: int,
+        max_tokens: int | None = None,
     ) -> T:
         token = _SCOPE.set(scope)
         try:
@@ -372,7 +384,7 @@ class LLM:
                 response_model=response_model,
                 messages=messages,
                 max_retries=reasks,
-                **self.sampling(),
+                **self.sampling(max_tokens),
             )
         except instructor.core.InstructorRetryException as err:
             raise self._unwrap(err) from err
@@ -387,13 +399,13 @@ class LLM:
             _SCOPE.reset(token)
         return result  # type: ignore[no-any-return]
 
-    def sampling(self) -> dict[str, Any]:
-        """The request's model and sampling arguments."""
+    def sampling(self, max_tokens: int | None = None) -> dict[str, Any]:
+        """The request's model and sampling arguments; ``max_tokens`` caps a short answer."""
         s = self.settings
         sampling: dict[str, Any] = {
             "model": s.model,
             "temperature": s.temperature,
-            "max_tokens": s.max_tokens,
+            "max_tokens": min(max_tokens or s.max_tokens, s.max_tokens),
         }
         if s.seed is not None:
             sampling["seed"] = s.seed

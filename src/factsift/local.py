@@ -89,12 +89,14 @@ def _server(path: Path, n_ctx: int) -> Any:
 class LocalTransport:
     """Chat completions from a GGUF model in this process."""
 
-    def __init__(self, model: str, path: Path, *, n_ctx: int = 8192) -> None:
+    def __init__(self, model: str, path: Path, *, n_ctx: int = 4096) -> None:
         self.model = model
         self.path = path
         self.n_ctx = n_ctx
         # llama.cpp serialises requests anyway; the lock keeps waits in Python, not C.
         self._lock = threading.Lock()
+        #: llama.cpp's own timings, summed: prompt and generated tokens and milliseconds.
+        self.stats = {"prompt_n": 0.0, "prompt_ms": 0.0, "predicted_n": 0.0, "predicted_ms": 0.0}
 
     @classmethod
     def for_settings(cls, settings: Any) -> LocalTransport:
@@ -116,7 +118,9 @@ class LocalTransport:
             message = error.get("message") if isinstance(error, dict) else error
             raise LLMError(f"the local model failed: {message}")
         result["model"] = self.model
-        result.pop("timings", None)  # varies run to run; not part of the answer
+        timings = result.pop("timings", None) or {}  # varies run to run: not part of the answer
+        for key in self.stats:
+            self.stats[key] += float(timings.get(key) or 0)
         return typing.cast(dict[str, Any], result)
 
     async def acomplete(self, request: dict[str, Any]) -> dict[str, Any]:

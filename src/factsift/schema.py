@@ -162,11 +162,13 @@ class Claim(BaseModel):
     certainty: Certainty = Field(description="How firmly the claim is put forward.")
     attribution: Attribution = Field(description="Who asserts it.")
     entities: list[str] = Field(
-        default_factory=list, description="Names of the people, groups and places it is about."
+        default_factory=list,
+        max_length=10,
+        description="Names of the people, groups and places it is about.",
     )
     time: TimeRef | None = Field(default=None, description="The time the claim refers to.")
     evidence: list[Span] = Field(
-        min_length=1, description="The words of the article that carry the claim."
+        min_length=1, max_length=5, description="The words of the article that carry the claim."
     )
 
 
@@ -240,13 +242,13 @@ class Event(BaseModel):
     type: EventType = Field(description="The event's type in factsift's taxonomy.")
     trigger: Span = Field(description='The word or phrase that names the event ("met").')
     participants: list[Participant] = Field(
-        default_factory=list, description="Who or what took part, each in a role."
+        default_factory=list, max_length=8, description="Who or what took part, each in a role."
     )
     location: Span | None = Field(default=None, description="Where it happened, as written.")
     time: TimeRef | None = Field(default=None, description="When it happened, as written.")
     realis: Realis = Field(description="Whether it happened, was prevented, is planned, …")
     evidence: list[Span] = Field(
-        min_length=1, description="The words of the article that report the event."
+        min_length=1, max_length=5, description="The words of the article that report the event."
     )
 
 

@@ -1,0 +1,142 @@
+"""The sentence strategy: rules propose, a small model chooses.
+
+A 135M-parameter model cannot read a whole article and answer in one nested
+JSON object: it loops and invents quotes. It can make a small choice about
+one sentence when the answer is constrained to a few options. So this
+strategy works sentence by sentence: ``rules.propose`` finds the candidates
+(claim sentences, cues, speakers, event words, hedges), the model is asked
+only the decisions it is trusted with (an enum, or a pick from candidates
+taken from the sentence), and the answer is assembled as a draft of the
+built-in schema with quotes from the text, which then goes through the same
+grounding as any other answer.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Sequence
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field, create_model
+
+from .rules import Mention, SentenceProposal
+from .segment import Sentence
+
+__all__ = ["DECISIONS", "assemble", "choice_model", "prompt_values"]
+
+#: The decisions a model can be asked for, per sentence.
+DECISIONS = ("kind", "certainty", "speaker", "events")
+AUTHOR = "the article itself"
+_KINDS = ("fact", "opinion", "prediction")
+_CERTAINTIES = ("asserted", "hedged", "reported", "denied")
+
+
+def _options(values: Sequence[str]) -> Any:
+    return Literal[tuple(dict.fromkeys(values))]  # type: ignore[valid-type]
+
+
+def choice_model(proposal: SentenceProposal, decisions: Collection[str]) -> type[BaseModel] | None:
+    """The constrained answer for one sentence, or None if nothing is left to ask."""
+    fields: dict[str, Any] = {}
+    if "kind" in decisions:
+        fields["kind"] = (_options(_KINDS), ...)
+    if "certainty" in decisions:
+        fields["certainty"] = (_options(_CERTAINTIES), ...)
+    if "speaker" in decisions and proposal.speakers:
+        fields["speaker"] = (_options([m.text for m in proposal.speakers] + [AUTHOR]), ...)
+    if "events" in decisions and proposal.triggers:
+        words = _options([t.word.text for t in proposal.triggers])
+        fields["events"] = (list[words], Field(max_length=len(proposal.triggers)))  # type: ignore[valid-type]
+    if not fields:
+        return None
+    return create_model("SentenceLabels", **fields)  # type: ignore[no-any-return]
+
+
+def prompt_values(
+    text: str, sentences: Sequence[Sentence], index: int, proposal: SentenceProposal
+) -> dict[str, str]:
+    """The placeholders of the ``sentence`` prompt for sentence ``index``."""
+
+    def at(i: int) -> str:
+        return text[sentences[i].start : sentences[i].end] if 0 <= i < len(sentences) else "-"
+
+    speakers = [m.text for m in proposal.speakers] + [AUTHOR]
+    return {
+        "before": at(index - 1),
+        "sentence": at(index),
+        "after": at(index + 1),
+        "speakers": "; ".join(speakers),
+        "words": "; ".join(t.word.text for t in proposal.triggers) or "-",
+    }
+
+
+def _quote(sentence: int, mention: Mention) -> dict[str, Any]:
+    return {"sentence": sentence + 1, "text": mention.text}
+
+
+def _source_type(name: str) -> str:
+    lowered = name.lower()
+    if any(w in lowered for w in ("media", "report", "newspaper", "press", "outlet")):
+        return "media"
+    if any(w in lowered for w in ("official", "source", "spokes", "expert", "analyst")):
+        return "unknown"
+    if any(w in lowered for w in ("ministry", "government", "state", "authorities", "police")):
+        return "government"
+    if any(w in lowered for w in ("company", "union", "bank", "council", "group", "inc", "corp")):
+        return "organization"
+    return "person"
+
+
+def assemble(
+    proposal: SentenceProposal, labels: BaseModel | None
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Draft claims and events for one sentence: the rules' proposal, overridden
+    by the model's labels where it was asked."""
+    chosen: dict[str, Any] = labels.model_dump() if labels is not None else {}
+    n = proposal.sentence.index
+    claims: list[dict[str, Any]] = []
+    if proposal.is_claim:
+        speaker: Mention | None = proposal.speakers[0] if proposal.speakers else None
+        if "speaker" in chosen:
+            speaker = next((m for m in proposal.speakers if m.text == chosen["speaker"]), None)
+        attribution: dict[str, Any] = {"source_type": "author", "name": None}
+        if speaker is not None:
+            attribution = {
+                "source_type": _source_type(speaker.text),
+                "name": speaker.text,
+                "speaker": _quote(n, speaker),
+                "cue": _quote(n, proposal.cue) if proposal.cue else None,
+            }
+        claim: dict[str, Any] = {
+            "statement": proposal.evidence.text,
+            "kind": chosen.get("kind", proposal.kind),
+            "certainty": chosen.get("certainty", proposal.certainty),
+            "attribution": attribution,
+            "entities": list(dict.fromkeys(m.text for m in proposal.mentions))[:6],
+            "evidence": [_quote(n, proposal.evidence)],
+        }
+        if proposal.times:
+            claim["time"] = {"span": _quote(n, proposal.times[0])}
+        claims.append(claim)
+    picked = set(chosen["events"]) if "events" in chosen else None
+    events: list[dict[str, Any]] = []
+    for trigger in proposal.triggers:
+        if picked is not None and trigger.word.text not in picked:
+            continue
+        participants = [
+            {"role": role, "span": _quote(n, mention)}
+            for role, mention in (("agent", trigger.agent), ("patient", trigger.patient))
+            if mention is not None
+        ]
+        event: dict[str, Any] = {
+            "type": trigger.type,
+            "trigger": _quote(n, trigger.word),
+            "participants": participants,
+            "realis": trigger.realis,
+            "evidence": [_quote(n, proposal.whole)],
+        }
+        if proposal.places:
+            event["location"] = _quote(n, proposal.places[0])
+        if proposal.times:
+            event["time"] = {"span": _quote(n, proposal.times[0])}
+        events.append(event)
+    return claims, events
