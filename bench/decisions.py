@@ -61,8 +61,14 @@ def main() -> None:
         default=[SHARED / "seed-gold.jsonl", SHARED / "wikievents-dev.jsonl"],
     )
     parser.add_argument("--model", default="local")
+    parser.add_argument(
+        "--decisions",
+        default=",".join(DECISIONS),
+        help="what to ask the model, comma-separated (default: all)",
+    )
     args = parser.parse_args()
-    ex = Extractor(args.model, strategy="sentence", decisions=DECISIONS)
+    decisions = args.decisions.split(",")
+    ex = Extractor(args.model, strategy="sentence", decisions=decisions)
     acc: Counter[str] = Counter()
     started, calls = time.perf_counter(), 0
     for path in args.gold:
@@ -74,10 +80,11 @@ def main() -> None:
             for i, sentence in enumerate(sentences):
                 span = (sentence.start, sentence.end)
                 proposal = propose(doc.text, sentence)
-                question = choice_model(proposal, DECISIONS)
+                question = choice_model(proposal, decisions)
                 labels: dict[str, Any] = {}
                 if question is not None:
-                    messages = ex.prompt.render(**prompt_values(doc.text, sentences, i, proposal))
+                    values = prompt_values(doc.text, sentences, i, proposal, question)
+                    messages = ex.prompt.render(**values)
                     try:
                         answer = ex.llm.structured(
                             messages, question, Scope(), reasks=1, max_tokens=96

@@ -75,6 +75,14 @@ def extract(
         str,
         typer.Option(help="Structured-output mode: auto, tools, json_schema, json, md_json."),
     ] = "auto",
+    strategy: Annotated[
+        str,
+        typer.Option(
+            help="How the article is put to the model: chunk (whole windows, for capable "
+            "models), sentence (rules propose, the model picks: for the bundled small model), "
+            "or auto."
+        ),
+    ] = "auto",
     published: Annotated[
         Optional[str],  # noqa: UP045
         typer.Option(
@@ -118,6 +126,7 @@ def extract(
             model,
             base_url=base_url,
             mode=mode,
+            strategy=strategy,
             cache=cache,
             cache_dir=cache_dir,
             window_tokens=window_tokens,

@@ -37,11 +37,12 @@ def _options(values: Sequence[str]) -> Any:
 def choice_model(proposal: SentenceProposal, decisions: Collection[str]) -> type[BaseModel] | None:
     """The constrained answer for one sentence, or None if nothing is left to ask."""
     fields: dict[str, Any] = {}
-    if "kind" in decisions:
+    claim = proposal.is_claim
+    if "kind" in decisions and claim:
         fields["kind"] = (_options(_KINDS), ...)
-    if "certainty" in decisions:
+    if "certainty" in decisions and claim:
         fields["certainty"] = (_options(_CERTAINTIES), ...)
-    if "speaker" in decisions and proposal.speakers:
+    if "speaker" in decisions and claim and proposal.speakers:
         fields["speaker"] = (_options([m.text for m in proposal.speakers] + [AUTHOR]), ...)
     if "events" in decisions and proposal.triggers:
         words = _options([t.word.text for t in proposal.triggers])
@@ -51,21 +52,39 @@ def choice_model(proposal: SentenceProposal, decisions: Collection[str]) -> type
     return create_model("SentenceLabels", **fields)  # type: ignore[no-any-return]
 
 
+_QUESTIONS = {
+    "kind": "kind: fact (can be checked), opinion (a judgement or praise), or prediction "
+    "(about the future).",
+    "certainty": "certainty: asserted (stated plainly), hedged (may, reportedly, hinting), "
+    "reported (someone is said to have said it), or denied (said to be untrue).",
+    "speaker": "speaker: who says it, from this list: {speakers}",
+    "events": "events: which of these words name an event that happened or was planned: {words}",
+}
+
+
 def prompt_values(
-    text: str, sentences: Sequence[Sentence], index: int, proposal: SentenceProposal
+    text: str,
+    sentences: Sequence[Sentence],
+    index: int,
+    proposal: SentenceProposal,
+    question: type[BaseModel],
 ) -> dict[str, str]:
-    """The placeholders of the ``sentence`` prompt for sentence ``index``."""
+    """The placeholders of the ``sentence`` prompt: the sentence, its neighbours, and
+    only the questions ``question`` asks."""
 
     def at(i: int) -> str:
         return text[sentences[i].start : sentences[i].end] if 0 <= i < len(sentences) else "-"
 
-    speakers = [m.text for m in proposal.speakers] + [AUTHOR]
+    speakers = "; ".join([m.text for m in proposal.speakers] + [AUTHOR])
+    words = "; ".join(t.word.text for t in proposal.triggers)
+    questions = "\n".join(
+        _QUESTIONS[name].format(speakers=speakers, words=words) for name in question.model_fields
+    )
     return {
         "before": at(index - 1),
         "sentence": at(index),
         "after": at(index + 1),
-        "speakers": "; ".join(speakers),
-        "words": "; ".join(t.word.text for t in proposal.triggers) or "-",
+        "questions": questions,
     }
 
 

@@ -47,6 +47,8 @@ __all__ = [
     "load_type_map",
     "map_type",
     "normalize_speaker",
+    "overlap",
+    "score_document",
 ]
 
 Interval = tuple[int, int]
@@ -374,7 +376,7 @@ class EvalReport:
 
         def line(cells: Sequence[str]) -> str:
             first = cells[0].ljust(widths[0])
-            rest = (c.rjust(w) for c, w in zip(cells[1:], widths[1:]))
+            rest = (c.rjust(w) for c, w in zip(cells[1:], widths[1:], strict=True))
             return "  ".join([first, *rest]).rstrip()
 
         rule = "  ".join("-" * w for w in widths)
@@ -568,8 +570,10 @@ def _predicted_speaker(claim: Mapping[str, Any]) -> str | None:
     if isinstance(name, str) and name.strip():
         return name
     speaker = attribution.get("speaker")
-    if _is_span(speaker) and isinstance(speaker["text"], str) and speaker["text"].strip():
-        return str(speaker["text"])
+    if isinstance(speaker, Mapping) and isinstance(speaker.get("text"), str):
+        mention = str(speaker["text"])
+        if mention.strip():
+            return mention
     return source_type if isinstance(source_type, str) else None
 
 
@@ -682,7 +686,8 @@ def _score_events(
 def _score_grounding(pred: Mapping[str, Any], gold: Mapping[str, Any]) -> GroundingScores:
     text = pred.get("text")
     if not isinstance(text, str):
-        text = gold.get("text") if isinstance(gold.get("text"), str) else ""
+        gold_text = gold.get("text")
+        text = gold_text if isinstance(gold_text, str) else ""
     boilerplate = _merge(_intervals(gold.get("boilerplate")))
     grounded = total = in_boilerplate = 0
     for item in [*_list(pred.get("claims")), *_list(pred.get("events"))]:
@@ -720,7 +725,7 @@ def score_document(
     )
 
 
-def _as_dict(record: Any) -> Mapping[str, Any]:
+def _as_dict(record: object) -> Mapping[str, Any]:
     """Accept ArticleFacts objects as well as their JSON dumps."""
     if isinstance(record, BaseModel):
         dumped: dict[str, Any] = record.model_dump(mode="json")
@@ -730,8 +735,34 @@ def _as_dict(record: Any) -> Mapping[str, Any]:
     raise TypeError(f"expected a mapping or an ArticleFacts, got {type(record).__name__}")
 
 
+def _pair(
+    records: Sequence[Mapping[str, Any]], gold: Sequence[Mapping[str, Any]]
+) -> tuple[dict[int, Mapping[str, Any]], int, int]:
+    """Gold position -> its prediction (the first one), plus unmatched and duplicate counts."""
+    by_id: dict[str, int] = {}
+    by_text: dict[str, int] = {}
+    for position, doc in enumerate(gold):
+        by_id.setdefault(str(doc.get("id")), position)
+        if isinstance(doc.get("text"), str):
+            by_text.setdefault(doc["text"], position)
+    assigned: dict[int, Mapping[str, Any]] = {}
+    unmatched = duplicates = 0
+    for record in records:
+        rid = record.get("id")
+        index = by_id.get(str(rid)) if rid is not None else None
+        if index is None and isinstance(record.get("text"), str):
+            index = by_text.get(record["text"])
+        if index is None:
+            unmatched += 1
+        elif index in assigned:
+            duplicates += 1
+        else:
+            assigned[index] = record
+    return assigned, unmatched, duplicates
+
+
 def evaluate(
-    predictions: Sequence[Mapping[str, Any]] | Sequence[Any],
+    predictions: Iterable[Mapping[str, Any] | BaseModel],
     gold: Sequence[Mapping[str, Any]],
     *,
     type_map: Mapping[str, str] | None = None,
@@ -745,35 +776,17 @@ def evaluate(
     and only counted.
     """
     records = [_as_dict(p) for p in predictions]
-    by_id: dict[str, int] = {}
-    by_text: dict[str, int] = {}
-    for index, doc in enumerate(gold):
-        by_id.setdefault(str(doc.get("id")), index)
-        if isinstance(doc.get("text"), str):
-            by_text.setdefault(doc["text"], index)
-
-    assigned: dict[int, Mapping[str, Any]] = {}
-    unmatched = duplicates = 0
-    for record in records:
-        index = by_id.get(str(record.get("id")))
-        if index is None and isinstance(record.get("text"), str):
-            index = by_text.get(record["text"])
-        if index is None:
-            unmatched += 1
-        elif index in assigned:
-            duplicates += 1
-        else:
-            assigned[index] = record
-
+    assigned, unmatched, duplicates = _pair(records, gold)
     rows: list[DocumentScores] = []
-    for index, doc in enumerate(gold):
-        record = assigned.get(index)
+    for position, doc in enumerate(gold):
+        found = assigned.get(position)
         status: Status = "ok"
         error: str | None = None
-        if record is None:
-            status, record = "missing", {}
-        elif "error" in record and "text" not in record:
-            status, error, record = "error", str(record["error"]), {}
+        record: Mapping[str, Any] = {} if found is None else found
+        if found is None:
+            status = "missing"
+        elif "error" in found and "text" not in found:
+            status, error, record = "error", str(found["error"]), {}
         scores = score_document(record, doc, type_map=type_map)
         rows.append(
             DocumentScores(
