@@ -19,6 +19,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field, create_model
 
 from .rules import Mention, SentenceProposal
+from .schema import QUOTE_MAX_CHARS
 from .segment import Sentence
 
 __all__ = ["DECISIONS", "assemble", "choice_model", "prompt_values"]
@@ -89,7 +90,12 @@ def prompt_values(
 
 
 def _quote(sentence: int, mention: Mention) -> dict[str, Any]:
-    return {"sentence": sentence + 1, "text": mention.text}
+    text = mention.text
+    if len(text) > QUOTE_MAX_CHARS:
+        # A run-on "sentence" (text glued without spaces): quote its start, whole words.
+        cut = text.rfind(" ", 0, QUOTE_MAX_CHARS)
+        text = text[: cut if cut > 0 else QUOTE_MAX_CHARS].rstrip()
+    return {"sentence": sentence + 1, "text": text}
 
 
 def _source_type(name: str) -> str:

@@ -27,7 +27,7 @@ from pydantic import BaseModel, Field, create_model
 from pydantic.fields import FieldInfo
 
 from .ground import Unaligned
-from .schema import Rejected, Span
+from .schema import QUOTE_MAX_CHARS, Rejected, Span
 
 __all__ = ["GroundedAnswer", "Quote", "draft_model", "ground_answer", "has_spans"]
 
@@ -39,7 +39,7 @@ class Quote(BaseModel):
         default=None, description="The number [n] of the sentence the words are copied from."
     )
     text: str = Field(
-        max_length=400,
+        max_length=QUOTE_MAX_CHARS,
         description="The words, copied exactly from the article, character for character.",
     )
 

@@ -38,6 +38,9 @@ __all__ = [
     "Usage",
 ]
 
+#: The longest quote a model may give: longer ones are a sign of copying whole paragraphs.
+QUOTE_MAX_CHARS = 400
+
 #: Marks a field that code fills in after the model answers (the model never sees it).
 DERIVED: JsonDict = {"factsift_derived": True}
 
