@@ -21,28 +21,43 @@ pytestmark = [
 ]
 
 
-def test_bundled_model_on_the_seed_article(tmp_path: Path) -> None:
-    with Extractor(cache_dir=tmp_path) as extractor:  # no configuration at all
-        assert extractor.settings.provider == "local"
-        facts = extractor.extract(SEED_ARTICLE)
-        again = extractor.extract(SEED_ARTICLE)
+@pytest.fixture(scope="module")
+def cache_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("live-cache")
 
+
+@pytest.fixture(scope="module")
+def runs(cache_dir: Path) -> tuple[ArticleFacts, ArticleFacts]:
+    """The seed article, extracted twice by one Extractor with no configuration."""
+    with Extractor(cache_dir=cache_dir) as extractor:
+        assert extractor.settings.provider == "local"
+        return extractor.extract(SEED_ARTICLE), extractor.extract(SEED_ARTICLE)
+
+
+def test_bundled_model_result_validates_and_is_grounded(
+    runs: tuple[ArticleFacts, ArticleFacts],
+) -> None:
+    facts, _ = runs
     assert ArticleFacts.model_validate_json(facts.model_dump_json()) == facts
     assert facts.strategy == "sentence" and facts.usage.calls > 0 and not facts.cached
     assert_grounded(facts)
     assert facts.claims and facts.events
     furniture = facts.text.index("Exit mobile version")
     assert all(span.end <= furniture for span in facts.spans())
-    # The second run is served whole from the cache, and identical.
+
+
+def test_second_run_is_cached_and_identical(runs: tuple[ArticleFacts, ArticleFacts]) -> None:
+    facts, again = runs
     assert again.cached
     assert again.model_dump(exclude={"cached", "timings_ms", "usage"}) == facts.model_dump(
         exclude={"cached", "timings_ms", "usage"}
     )
 
 
-def test_a_fresh_extractor_reuses_the_cache(tmp_path: Path) -> None:
-    with Extractor(cache_dir=tmp_path) as first:
-        facts = first.extract(SEED_ARTICLE)
-    with Extractor(cache_dir=tmp_path, cache="offline") as offline:
+def test_a_fresh_extractor_answers_offline_from_the_cache(
+    runs: tuple[ArticleFacts, ArticleFacts], cache_dir: Path
+) -> None:
+    facts, _ = runs
+    with Extractor(cache_dir=cache_dir, cache="offline") as offline:
         again = offline.extract(SEED_ARTICLE)
     assert again.cached and again.claims == facts.claims and again.events == facts.events

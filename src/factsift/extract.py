@@ -43,7 +43,7 @@ from .merge import merge_answers
 from .prompts import PromptTemplate, load_prompt
 from .rules import propose
 from .schema import ArticleFacts, Document, Extraction, Rejected, Span, TimeRef, Usage
-from .segment import Sentence, Window, make_windows, split_sentences
+from .segment import Sentence, Window, estimate_tokens, make_windows, split_sentences
 from .timex import resolve_time
 
 __all__ = ["MODEL_DECISIONS", "Extractor", "extract"]
@@ -352,7 +352,11 @@ class Extractor:
         started = time.perf_counter()
         try:
             self.llm.structured(
-                self._messages(plan, window), self._answer_model, state.scope, reasks=self.reasks
+                self._messages(plan, window),
+                self._answer_model,
+                state.scope,
+                reasks=self.reasks,
+                max_tokens=self._answer_budget(window),
             )
         except SchemaError as err:
             return err
@@ -367,7 +371,11 @@ class Extractor:
         started = time.perf_counter()
         try:
             await self.llm.astructured(
-                self._messages(plan, window), self._answer_model, state.scope, reasks=self.reasks
+                self._messages(plan, window),
+                self._answer_model,
+                state.scope,
+                reasks=self.reasks,
+                max_tokens=self._answer_budget(window),
             )
         except SchemaError as err:
             return err
@@ -376,14 +384,25 @@ class Extractor:
             plan.timings["llm"] = plan.timings.get("llm", 0.0) + _ms(started)
         return state
 
+    def _answer_budget(self, window: Window) -> int | None:
+        """A bound on a local model's answer, from the size of what it was shown.
+
+        A small model that loops stops here instead of at the context's end;
+        quotes come from the window, so an honest answer stays well inside it.
+        """
+        if self.settings.provider != "local":
+            return None
+        return 512 + 3 * estimate_tokens(window.end - window.start)
+
     def _ask_sentences(self, plan: _Plan) -> list[_Grounding | SchemaError]:
         """The sentence strategy: rules propose per sentence, the model picks among them."""
         if not plan.sentences:
             return []
         state = self._state(plan, Window(0, tuple(plan.sentences)))
         failed: list[_Grounding | SchemaError] = []
-        claims: list[dict[str, Any]] = []
-        events: list[dict[str, Any]] = []
+        grounded_claims: list[dict[str, Any]] = []
+        grounded_events: list[dict[str, Any]] = []
+        rejected: list[Rejected] = []
         started = time.perf_counter()
         text = plan.doc.text
         for i, sentence in enumerate(plan.sentences):
@@ -400,12 +419,18 @@ class Extractor:
                 except SchemaError as err:  # the rules' proposal stands
                     failed.append(SchemaError(f"sentence {i + 1}: {err}"))
             found_claims, found_events = assemble(proposal, labels)
-            claims += found_claims
-            events += found_events
+            # Each sentence's draft goes through the same grounding as a model's answer.
+            draft = self._answer_model.model_validate(
+                {"claims": found_claims, "events": found_events}
+            )
+            grounded = ground_answer(draft, state.locate)
+            grounded_claims += grounded.data["claims"]
+            grounded_events += grounded.data["events"]
+            rejected += grounded.rejected
         plan.timings["llm"] = _ms(started)
-        # The assembled draft goes through the same grounding as a model's answer.
-        answer = self._answer_model.model_validate({"claims": claims, "events": events})
-        state.result = ground_answer(answer, state.locate)
+        state.result = GroundedAnswer(
+            data={"claims": grounded_claims, "events": grounded_events}, rejected=rejected
+        )
         return [state, *failed]
 
     def _finish(self, plan: _Plan, answers: list[_Grounding | SchemaError]) -> ArticleFacts:

@@ -76,9 +76,15 @@ _TIME = re.compile(
     r"September|October|November|December)(?: \d{1,2}(?:st|nd|rd|th)?)?(?:,? \d{4})?|"
     r"(?:in )?(?:19|20)\d{2})\b"
 )
+# "in Baku, Azerbaijan" joins across the comma only when the sentence or clause ends there,
+# so "to Azerbaijan, Gallant underlined" stays "Azerbaijan".
 _PLACE = re.compile(
-    r"\b(?:in|at|near|outside|inside|from|to) ((?:the )?[A-Z][\w'’-]+(?:(?:,? | of | de | al-)"
-    r"[A-Z][\w'’-]+)*)"
+    r"\b(?:in|at|near|outside|inside|from|to) ((?:the )?[A-Z][\w'’-]+(?:(?: | of | de | al-)"
+    r"[A-Z][\w'’-]+)*(?:, [A-Z][\w'’-]+(?=[.,;:]|$))?)"
+)
+_CALENDAR = frozenset(
+    "january february march april may june july august september october november december "
+    "monday tuesday wednesday thursday friday saturday sunday".split()
 )
 _CAPITALISED = re.compile(
     r"\b(?:[A-Z][\w'’.-]*|al-[A-Z][\w-]*)(?:(?: | of | de | bin | al-| and (?=[A-Z]))"
@@ -88,6 +94,7 @@ _COMMON_NOUN_SPEAKER = re.compile(
     r"\b(?:(?:an?|the|one|two|several|some|many|local|state|foreign|senior|Western)\s+)*"
     r"(?:officials?|sources?|media|spokes(?:man|woman|person)|police|authorities|experts?|"
     r"analysts?|witnesses|residents|government|ministry|company|union|reports?|diplomats?|"
+    r"mayor|governor|president|minister|director|chief|secretary|prosecutors?|"
     r"observers|critics|activists|leaders?|statement)\b",
     re.I,
 )
@@ -171,6 +178,11 @@ class SentenceProposal:
     """Capitalised mentions: the entities the sentence is about."""
 
 
+def _hedge(s: str) -> re.Match[str] | None:
+    """The first hedge; "May" mid-sentence is the month, not the modal."""
+    return next((m for m in _HEDGE.finditer(s) if m.group() != "May" or m.start() == 0), None)
+
+
 def _mention(text: str, base: int, start: int, end: int) -> Mention:
     return Mention(base + start, base + end, text[start:end])
 
@@ -193,7 +205,9 @@ def _name(text: str, base: int, start: int, end: int) -> Mention | None:
     trailing = _TRAILING.search(text[start:end])
     if trailing:
         end -= len(trailing.group())
-    return _mention(text, base, start, end) if end > start else None
+    if end <= start or text[start:end].lower() in _CALENDAR:
+        return None  # "Tuesday" is a time, not a participant
+    return _mention(text, base, start, end)
 
 
 def _is_headline(s: str) -> bool:
@@ -226,8 +240,9 @@ def _speakers(
         else:
             # '"…," said Jane Doe': the speaker follows the cue.
             m = _CAPITALISED.match(s, cue.end() + 1)
-            if m:
-                found.append(_mention(s, base, m.start(), m.end()))
+            named = _name(s, base, m.start(), m.end()) if m else None
+            if named is not None:
+                found.append(named)
     for m in _CAPITALISED.finditer(s):
         mention = _name(s, base, m.start(), m.end())
         if mention is not None and len(found) < 6 and all(mention.start != f.start for f in found):
@@ -293,7 +308,7 @@ def propose(text: str, sentence: Sentence) -> SentenceProposal:
     s = text[sentence.start : sentence.end]
     after = _CUE_AFTER.search(s)
     cues = list(_CUE.finditer(s))
-    hedge_at = _HEDGE.search(s)
+    hedge_at = _hedge(s)
     # With several cues, a hedging one ("media hinting that …") governs the claim.
     cue = next((c for c in cues if _HEDGE.fullmatch(c.group())), cues[0] if cues else None)
     speakers = _speakers(s, base, cue, after)
@@ -321,7 +336,11 @@ def propose(text: str, sentence: Sentence) -> SentenceProposal:
     elif cue is not None:
         cue_mention = _mention(s, base, cue.start(), cue.end())
     times = tuple(_mention(s, base, m.start(), m.end()) for m in _TIME.finditer(s))
-    places = tuple(_mention(s, base, m.start(1), m.end(1)) for m in _PLACE.finditer(s))
+    places = tuple(
+        _mention(s, base, m.start(1), m.end(1))
+        for m in _PLACE.finditer(s)
+        if m.group(1).lower() not in _CALENDAR
+    )
     words = len(_WORD.findall(s))
     return SentenceProposal(
         sentence=sentence,
