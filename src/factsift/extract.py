@@ -13,7 +13,8 @@ import asyncio
 import json
 import time
 import typing
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Iterator, Mapping
+from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from functools import cache
@@ -346,42 +347,44 @@ class Extractor:
             plan.index, plan.sentences, window, scope, self.reasks, self.fuzzy_threshold
         )
 
-    def _ask(self, plan: _Plan, window: Window) -> _Grounding | SchemaError:
+    @contextmanager
+    def _window_request(
+        self, plan: _Plan, window: Window
+    ) -> Iterator[tuple[_Grounding, dict[str, Any]]]:
+        """The grounding state for one window's request (in reach of the answer's
+        validator), and the request's arguments."""
         state = self._state(plan, window)
         token = _GROUNDING.set(state)
         started = time.perf_counter()
         try:
-            self.llm.structured(
-                self._messages(plan, window),
-                self._answer_model,
-                state.scope,
-                reasks=self.reasks,
-                max_tokens=self._answer_budget(window),
+            yield (
+                state,
+                {
+                    "messages": self._messages(plan, window),
+                    "response_model": self._answer_model,
+                    "scope": state.scope,
+                    "reasks": self.reasks,
+                    "max_tokens": self._answer_budget(window),
+                },
             )
-        except SchemaError as err:
-            return err
         finally:
             _GROUNDING.reset(token)
             plan.timings["llm"] = plan.timings.get("llm", 0.0) + _ms(started)
+
+    def _ask(self, plan: _Plan, window: Window) -> _Grounding | SchemaError:
+        with self._window_request(plan, window) as (state, request):
+            try:
+                self.llm.structured(**request)
+            except SchemaError as err:
+                return err
         return state
 
     async def _aask(self, plan: _Plan, window: Window) -> _Grounding | SchemaError:
-        state = self._state(plan, window)
-        token = _GROUNDING.set(state)
-        started = time.perf_counter()
-        try:
-            await self.llm.astructured(
-                self._messages(plan, window),
-                self._answer_model,
-                state.scope,
-                reasks=self.reasks,
-                max_tokens=self._answer_budget(window),
-            )
-        except SchemaError as err:
-            return err
-        finally:
-            _GROUNDING.reset(token)
-            plan.timings["llm"] = plan.timings.get("llm", 0.0) + _ms(started)
+        with self._window_request(plan, window) as (state, request):
+            try:
+                await self.llm.astructured(**request)
+            except SchemaError as err:
+                return err
         return state
 
     def _answer_budget(self, window: Window) -> int | None:

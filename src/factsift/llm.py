@@ -13,7 +13,8 @@ from __future__ import annotations
 import email.utils
 import os
 import time
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any, Protocol, TypeVar
@@ -338,6 +339,34 @@ class LLM:
             "reraise": True,
         }
 
+    @contextmanager
+    def _request_scope(self, scope: Scope, max_tokens: int) -> Iterator[None]:
+        """Put ``scope`` in reach of the create function; turn failures into factsift errors."""
+        token = _SCOPE.set(scope)
+        try:
+            yield
+        except instructor.core.InstructorRetryException as err:
+            raise self._unwrap(err) from err
+        except instructor.core.IncompleteOutputException as err:
+            raise SchemaError(
+                f"the model's answer did not fit the schema: it was cut off at "
+                f"max_tokens={max_tokens}"
+            ) from err
+        except openai.APIError as err:
+            raise self._explain(err) from err
+        finally:
+            _SCOPE.reset(token)
+
+    def _arguments(
+        self, messages: list[dict[str, str]], response_model: type[T], reasks: int, max_tokens: int
+    ) -> dict[str, Any]:
+        return {
+            "response_model": response_model,
+            "messages": messages,
+            "max_retries": reasks,
+            **self.sampling(max_tokens),
+        }
+
     def structured(
         self,
         messages: list[dict[str, str]],
@@ -348,26 +377,11 @@ class LLM:
         max_tokens: int | None = None,
     ) -> T:
         """Ask for ``response_model``; validation errors are re-asked ``reasks`` times."""
-        token = _SCOPE.set(scope)
-        try:
-            result = self._create_sync(
-                response_model=response_model,
-                messages=messages,
-                max_retries=reasks,
-                **self.sampling(max_tokens),
+        cap = self.sampling(max_tokens)["max_tokens"]
+        with self._request_scope(scope, cap):
+            return self._create_sync(  # type: ignore[no-any-return]
+                **self._arguments(messages, response_model, reasks, cap)
             )
-        except instructor.core.InstructorRetryException as err:
-            raise self._unwrap(err) from err
-        except instructor.core.IncompleteOutputException as err:
-            raise SchemaError(
-                f"the model's answer did not fit the schema: it was cut off at "
-                f"max_tokens={self.settings.max_tokens}"
-            ) from err
-        except openai.APIError as err:
-            raise self._explain(err) from err
-        finally:
-            _SCOPE.reset(token)
-        return result  # type: ignore[no-any-return]
 
     async def astructured(
         self,
@@ -378,26 +392,12 @@ class LLM:
         reasks: int,
         max_tokens: int | None = None,
     ) -> T:
-        token = _SCOPE.set(scope)
-        try:
-            result = await self._create_async(
-                response_model=response_model,
-                messages=messages,
-                max_retries=reasks,
-                **self.sampling(max_tokens),
+        """Like :meth:`structured`, without blocking the event loop."""
+        cap = self.sampling(max_tokens)["max_tokens"]
+        with self._request_scope(scope, cap):
+            return await self._create_async(  # type: ignore[no-any-return]
+                **self._arguments(messages, response_model, reasks, cap)
             )
-        except instructor.core.InstructorRetryException as err:
-            raise self._unwrap(err) from err
-        except instructor.core.IncompleteOutputException as err:
-            raise SchemaError(
-                f"the model's answer did not fit the schema: it was cut off at "
-                f"max_tokens={self.settings.max_tokens}"
-            ) from err
-        except openai.APIError as err:
-            raise self._explain(err) from err
-        finally:
-            _SCOPE.reset(token)
-        return result  # type: ignore[no-any-return]
 
     def sampling(self, max_tokens: int | None = None) -> dict[str, Any]:
         """The request's model and sampling arguments; ``max_tokens`` caps a short answer."""
