@@ -24,7 +24,7 @@ from typing import Any
 import instructor
 from pydantic import BaseModel, ConfigDict, model_validator
 
-from ._version import VERSION
+from ._version import code_fingerprint
 from .cache import ResponseCache, cache_key
 from .decompose import DECISIONS, assemble, choice_model, prompt_values
 from .documents import load_path, make_document
@@ -233,7 +233,7 @@ class Extractor:
         self._fingerprint = cache_key(
             {
                 "kind": "result",
-                "factsift": VERSION,
+                "factsift": code_fingerprint(),
                 "llm": self.settings.identity(),
                 "sampling": self.llm.sampling(),
                 "prompt": self.prompt.info.model_dump(),
