@@ -46,8 +46,9 @@ class Quote(BaseModel):
 
 Locate = Callable[[Quote], "Span | Unaligned"]
 
-#: Most items of one list the model may give for one piece of an article.
-LIST_CAP = 60
+#: Most items of one list the model may give for one window of an article: finite, so
+#: that a grammar-constrained small model cannot loop, and roomy for a dense window.
+LIST_CAP = 200
 
 
 def _has_max_length(info: FieldInfo) -> bool:

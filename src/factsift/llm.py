@@ -11,6 +11,7 @@ transient failures, and counts tokens.
 from __future__ import annotations
 
 import email.utils
+import logging
 import os
 import time
 from collections.abc import Iterator, Mapping
@@ -181,6 +182,21 @@ class Scope:
 
 
 _SCOPE: ContextVar[Scope] = ContextVar("factsift_llm_scope")
+
+
+class _QuietDuringRequests(logging.Filter):
+    """instructor logs every failed attempt as an error; factsift reports them itself.
+
+    Only records emitted while one of factsift's own requests is in flight are
+    dropped, so instructor used elsewhere in the process logs as usual.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return _SCOPE.get(None) is None
+
+
+for _name in ("instructor", "instructor.v2.core.retry", "instructor.v2.core.patch"):
+    logging.getLogger(_name).addFilter(_QuietDuringRequests())
 
 
 class Transport(Protocol):
