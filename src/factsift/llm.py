@@ -30,7 +30,8 @@ from tenacity import (
     Retrying,
     retry_if_exception,
     stop_after_attempt,
-    wait_exponential_jitter,
+    wait_exponential,
+    wait_random,
 )
 
 from .cache import ResponseCache, cache_key
@@ -340,7 +341,8 @@ class LLM:
         return self._finish(key, completion, cached=False)
 
     def _retry_policy(self) -> dict[str, Any]:
-        backoff = wait_exponential_jitter(initial=0.5, max=self.settings.max_wait)
+        # Exponential backoff with jitter (spelled so that tenacity 8 and 9 both take it).
+        backoff = wait_exponential(multiplier=0.5, max=self.settings.max_wait) + wait_random(0, 1)
 
         def wait(state: RetryCallState) -> float:
             exc = state.outcome.exception() if state.outcome else None
