@@ -21,7 +21,7 @@ from rich.progress import (
 from rich.table import Table
 
 from .batch import Summary, run_batch
-from .documents import DEFAULT_MAX_CHARS, iter_paths
+from .documents import DEFAULT_MAX_CHARS, count_articles
 from .errors import FactsiftError
 from .extract import Extractor
 from .schema import ArticleFacts
@@ -139,7 +139,7 @@ def extract(
         err.print(f"[red]error:[/] {escape(str(exc))}")
         raise typer.Exit(2) from None
 
-    total = sum(1 for p in iter_paths(paths))
+    total = count_articles(paths)
     progress = Progress(
         TextColumn("[bold]extracting"),
         BarColumn(),
@@ -155,6 +155,10 @@ def extract(
         if error is not None:
             progress.console.print(f"[red]failed[/] {escape(error)}")
         progress.update(task, advance=1, current=escape(name))
+        if not quiet and not err.is_terminal:
+            # No live bar in a log file: one line per article instead.
+            done = int(progress.tasks[task].completed)
+            err.print(f"[{done}/{total}] {escape(name)}" + (" failed" if error else ""))
 
     with extractor, output.open("w", encoding="utf-8") as sink, progress:
         task = progress.add_task("extract", total=total, current="")
@@ -262,6 +266,90 @@ def _show_facts(facts: ArticleFacts) -> None:
     for w in facts.warnings:
         out.print(f"[dim]warning: {escape(w)}[/]")
     out.print()
+
+
+@app.command()
+def report(
+    results: Annotated[Path, typer.Argument(help="A JSON Lines file written by 'extract'.")],
+    output: Annotated[Path, typer.Option("--output", "-o", help="The HTML file to write.")] = Path(
+        "report.html"
+    ),
+) -> None:
+    """Write one self-contained HTML page: every article, its facts highlighted.
+
+    The page works offline: no external resources, no network requests.
+    """
+    from .report import write_report
+
+    if not results.is_file():
+        err.print(f"[red]error:[/] {escape(str(results))}: no such file")
+        raise typer.Exit(2)
+    count = write_report(results, output)
+    err.print(f"{count} articles -> {escape(str(output))}")
+
+
+@app.command("eval")
+def evaluate_command(
+    predictions: Annotated[Path, typer.Argument(help="A JSON Lines file written by 'extract'.")],
+    gold: Annotated[Path, typer.Argument(help="Gold annotations (JSON Lines, see FORMAT.md).")],
+    type_map: Annotated[
+        Optional[Path],  # noqa: UP045
+        typer.Option(
+            "--map",
+            help="JSON mapping of the gold's event types to factsift's. Default: the shipped "
+            "KAIROS mapping.",
+        ),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
+) -> None:
+    """Score predictions against gold annotations: claims, events, grounding.
+
+    Keys absent from the gold (no "claims", or no "events") are not scored.
+    """
+    from .evaluate import evaluate, load_gold, load_predictions, load_type_map
+
+    for path in (predictions, gold):
+        if not path.is_file():
+            err.print(f"[red]error:[/] {escape(str(path))}: no such file")
+            raise typer.Exit(2)
+    try:
+        mapping = load_type_map(type_map)
+        result = evaluate(load_predictions(predictions), load_gold(gold), type_map=mapping)
+    except (OSError, ValueError) as exc:
+        err.print(f"[red]error:[/] {escape(str(exc))}")
+        raise typer.Exit(2) from None
+    if as_json:
+        print(json.dumps(result.to_dict(), indent=2))
+    else:
+        print(result.format_table())
+
+
+@app.command()
+def export(
+    results: Annotated[Path, typer.Argument(help="A JSON Lines file written by 'extract'.")],
+    fmt: Annotated[
+        str, typer.Option("--format", "-f", help="csv (no extra needed) or parquet.")
+    ] = "csv",
+    output: Annotated[Path, typer.Option("--output", "-o", help="Folder for the tables.")] = Path(
+        "facts-tables"
+    ),
+) -> None:
+    """Write flat tables: one row per article, claim, event and participant."""
+    from .export import write_tables
+
+    if fmt not in ("csv", "parquet"):
+        err.print(f"[red]error:[/] unknown format {escape(fmt)!r}; choose csv or parquet")
+        raise typer.Exit(2)
+    if not results.is_file():
+        err.print(f"[red]error:[/] {escape(str(results))}: no such file")
+        raise typer.Exit(2)
+    try:
+        written = write_tables(results, output, fmt)  # type: ignore[arg-type]
+    except FactsiftError as exc:
+        err.print(f"[red]error:[/] {escape(str(exc))}")
+        raise typer.Exit(2) from None
+    for path in written:
+        err.print(f"wrote {escape(str(path))}")
 
 
 def main() -> None:
