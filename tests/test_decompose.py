@@ -9,10 +9,11 @@ import pytest
 from pydantic import ValidationError
 
 from factsift import Extraction
+from factsift.answer import GroundingState, answer_model
 from factsift.decompose import AUTHOR, DECISIONS, assemble, choice_model, prompt_values
 from factsift.documents import load_documents, make_document
 from factsift.drafts import LIST_CAP, ground_answer
-from factsift.extract import Extractor, _Grounding, answer_model
+from factsift.extract import Extractor
 from factsift.ground import TextIndex
 from factsift.llm import Scope
 from factsift.rules import SentenceProposal, propose
@@ -320,9 +321,9 @@ def test_run_on_text_without_spaces_is_cut_at_the_limit() -> None:
 # --------------------------------------------------------------------------- end to end
 
 
-def _locator(text: str, sentences: list[Sentence], furniture: Any = ()) -> _Grounding:
+def _locator(text: str, sentences: list[Sentence], furniture: Any = ()) -> GroundingState:
     """The grounding state the sentence strategy uses: the whole article as one window."""
-    return _Grounding(
+    return GroundingState(
         TextIndex(text, tuple(furniture)),
         sentences,
         Window(0, tuple(sentences)),

@@ -10,27 +10,23 @@ the cache sit behind :class:`~factsift.llm.LLM`; everything else is pure.
 from __future__ import annotations
 
 import asyncio
-import json
 import time
-import typing
 from collections.abc import Collection, Iterator, Mapping
 from contextlib import contextmanager
-from contextvars import ContextVar
 from dataclasses import dataclass, field
-from functools import cache
 from pathlib import Path
 from typing import Any
 
-import instructor
-from pydantic import BaseModel, ConfigDict, model_validator
+from pydantic import BaseModel
 
 from ._version import code_fingerprint
+from .answer import GroundingState, answer_model, grounding
 from .cache import ResponseCache, cache_key
 from .decompose import DECISIONS, assemble, choice_model, prompt_values
 from .documents import load_path, make_document
-from .drafts import GroundedAnswer, Quote, draft_model, ground_answer
+from .drafts import GroundedAnswer, ground_answer
 from .errors import ConfigError, InputError, LLMError, SchemaError
-from .ground import TextIndex, Unaligned, align_quote
+from .ground import TextIndex
 from .llm import (
     LLM,
     LOCAL_PREFIX,
@@ -56,72 +52,6 @@ __all__ = ["MODEL_DECISIONS", "Extractor", "extract"]
 MODEL_DECISIONS: frozenset[str] = frozenset({"kind"})
 
 Article = str | Path | Document
-
-
-@dataclass
-class _Grounding:
-    """What the answer validator needs while one window's request is in flight."""
-
-    index: TextIndex
-    sentences: list[Sentence]
-    window: Window
-    scope: Scope
-    reasks: int
-    fuzzy_threshold: float
-    result: GroundedAnswer | None = None
-
-    def locate(self, quote: Quote) -> Span | Unaligned:
-        region = (self.window.start, self.window.end)
-        n = quote.sentence
-        if n is not None and 1 <= n <= len(self.sentences):
-            # The cited sentence and its neighbours: models are often off by one.
-            lo, hi = max(n - 2, 0), min(n, len(self.sentences) - 1)
-            region = (self.sentences[lo].start, self.sentences[hi].end)
-        return align_quote(quote.text, self.index, region, fuzzy_threshold=self.fuzzy_threshold)
-
-
-_GROUNDING: ContextVar[_Grounding] = ContextVar("factsift_grounding")
-
-
-def _check_grounding(answer: BaseModel) -> BaseModel:
-    state = _GROUNDING.get(None)
-    if state is None:  # validated outside an extraction: nothing to align against
-        return answer
-    state.result = ground_answer(answer, state.locate)
-    if state.result.rejected and state.scope.calls <= state.reasks:
-        failures = "\n".join(f"- {line}" for line in state.result.failures)
-        raise ValueError(
-            "some quotes are not in the article. Copy every quote exactly, character for "
-            "character, from the numbered sentence it cites, or leave the item out:\n" + failures
-        )
-    return answer
-
-
-@cache
-def answer_model(schema: type[BaseModel]) -> type[BaseModel]:
-    """The draft of ``schema`` that grounds itself when instructor validates it."""
-    draft = draft_model(schema)
-    schemas: dict[str, str] = {}
-
-    # Subclassing instructor's OpenAISchema spares it wrapping the model anew per request.
-    class Answer(draft, instructor.OpenAISchema):  # type: ignore[valid-type,misc]
-        model_config = ConfigDict(title=draft.__name__)
-
-        @model_validator(mode="after")  # type: ignore[misc]
-        def _ground(self) -> BaseModel:
-            return _check_grounding(self)
-
-        @classmethod
-        def model_json_schema(cls, *args: Any, **kwargs: Any) -> dict[str, Any]:
-            # instructor rebuilds the schema on every request; it never changes.
-            key = repr((args, sorted(kwargs.items())))
-            if key not in schemas:
-                schemas[key] = json.dumps(super().model_json_schema(*args, **kwargs))
-            return typing.cast(dict[str, Any], json.loads(schemas[key]))
-
-    Answer.__name__ = Answer.__qualname__ = draft.__name__
-    Answer.__doc__ = schema.__doc__
-    return Answer
 
 
 def _fill_times(value: Any, anchor: Any) -> None:
@@ -341,37 +271,36 @@ class Extractor:
             sentences=_render_window(plan.sentences, window, doc.text),
         )
 
-    def _state(self, plan: _Plan, window: Window) -> _Grounding:
+    def _state(self, plan: _Plan, window: Window) -> GroundingState:
         scope = Scope(key_extra={"prompt": self.prompt.info.model_dump(), "reasks": self.reasks})
-        return _Grounding(
+        return GroundingState(
             plan.index, plan.sentences, window, scope, self.reasks, self.fuzzy_threshold
         )
 
     @contextmanager
     def _window_request(
         self, plan: _Plan, window: Window
-    ) -> Iterator[tuple[_Grounding, dict[str, Any]]]:
+    ) -> Iterator[tuple[GroundingState, dict[str, Any]]]:
         """The grounding state for one window's request (in reach of the answer's
         validator), and the request's arguments."""
         state = self._state(plan, window)
-        token = _GROUNDING.set(state)
         started = time.perf_counter()
         try:
-            yield (
-                state,
-                {
-                    "messages": self._messages(plan, window),
-                    "response_model": self._answer_model,
-                    "scope": state.scope,
-                    "reasks": self.reasks,
-                    "max_tokens": self._answer_budget(window),
-                },
-            )
+            with grounding(state):
+                yield (
+                    state,
+                    {
+                        "messages": self._messages(plan, window),
+                        "response_model": self._answer_model,
+                        "scope": state.scope,
+                        "reasks": self.reasks,
+                        "max_tokens": self._answer_budget(window),
+                    },
+                )
         finally:
-            _GROUNDING.reset(token)
             plan.timings["llm"] = plan.timings.get("llm", 0.0) + _ms(started)
 
-    def _ask(self, plan: _Plan, window: Window) -> _Grounding | SchemaError:
+    def _ask(self, plan: _Plan, window: Window) -> GroundingState | SchemaError:
         with self._window_request(plan, window) as (state, request):
             try:
                 self.llm.structured(**request)
@@ -379,7 +308,7 @@ class Extractor:
                 return err
         return state
 
-    async def _aask(self, plan: _Plan, window: Window) -> _Grounding | SchemaError:
+    async def _aask(self, plan: _Plan, window: Window) -> GroundingState | SchemaError:
         with self._window_request(plan, window) as (state, request):
             try:
                 await self.llm.astructured(**request)
@@ -397,12 +326,12 @@ class Extractor:
             return None
         return 512 + 3 * estimate_tokens(window.end - window.start)
 
-    def _ask_sentences(self, plan: _Plan) -> list[_Grounding | SchemaError]:
+    def _ask_sentences(self, plan: _Plan) -> list[GroundingState | SchemaError]:
         """The sentence strategy: rules propose per sentence, the model picks among them."""
         if not plan.sentences:
             return []
         state = self._state(plan, Window(0, tuple(plan.sentences)))
-        failed: list[_Grounding | SchemaError] = []
+        failed: list[GroundingState | SchemaError] = []
         grounded_claims: list[dict[str, Any]] = []
         grounded_events: list[dict[str, Any]] = []
         rejected: list[Rejected] = []
@@ -436,7 +365,7 @@ class Extractor:
         )
         return [state, *failed]
 
-    def _finish(self, plan: _Plan, answers: list[_Grounding | SchemaError]) -> ArticleFacts:
+    def _finish(self, plan: _Plan, answers: list[GroundingState | SchemaError]) -> ArticleFacts:
         started = time.perf_counter()
         doc = plan.doc
         warnings = list(doc.warnings)

@@ -1,0 +1,108 @@
+"""The answer model: the draft of a schema that grounds itself as it is validated.
+
+instructor validates the model's answer against a pydantic model and, when
+validation fails, re-asks with the errors. The answer model's validator runs
+the grounding: on the first answer, quotes that are not in the article fail
+validation, so the model is told which quotes to fix; after the re-asks, the
+grounding result (kept items and rejected ones) is kept for the pipeline.
+The per-request state travels in a context variable: instructor's own
+``context=`` would also run the article through Jinja templating.
+"""
+
+from __future__ import annotations
+
+import json
+import typing
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+import instructor
+from pydantic import BaseModel, ConfigDict, model_validator
+
+from .drafts import GroundedAnswer, Quote, draft_model, ground_answer
+from .ground import TextIndex, Unaligned, align_quote
+from .llm import Scope
+from .schema import Span
+from .segment import Sentence, Window
+
+__all__ = ["GroundingState", "answer_model", "grounding"]
+
+
+@dataclass
+class GroundingState:
+    """What the answer validator needs while one window's request is in flight."""
+
+    index: TextIndex
+    sentences: list[Sentence]
+    window: Window
+    scope: Scope
+    reasks: int
+    fuzzy_threshold: float
+    result: GroundedAnswer | None = None
+
+    def locate(self, quote: Quote) -> Span | Unaligned:
+        region = (self.window.start, self.window.end)
+        n = quote.sentence
+        if n is not None and 1 <= n <= len(self.sentences):
+            # The cited sentence and its neighbours: models are often off by one.
+            lo, hi = max(n - 2, 0), min(n, len(self.sentences) - 1)
+            region = (self.sentences[lo].start, self.sentences[hi].end)
+        return align_quote(quote.text, self.index, region, fuzzy_threshold=self.fuzzy_threshold)
+
+
+_STATE: ContextVar[GroundingState] = ContextVar("factsift_grounding")
+
+
+@contextmanager
+def grounding(state: GroundingState) -> Iterator[GroundingState]:
+    """Make ``state`` the one answer validation grounds against, for this block."""
+    token = _STATE.set(state)
+    try:
+        yield state
+    finally:
+        _STATE.reset(token)
+
+
+def _check_grounding(answer: BaseModel) -> BaseModel:
+    state = _STATE.get(None)
+    if state is None:  # validated outside an extraction: nothing to align against
+        return answer
+    state.result = ground_answer(answer, state.locate)
+    if state.result.rejected and state.scope.calls <= state.reasks:
+        failures = "\n".join(f"- {line}" for line in state.result.failures)
+        raise ValueError(
+            "some quotes are not in the article. Copy every quote exactly, character for "
+            "character, from the numbered sentence it cites, or leave the item out:\n" + failures
+        )
+    return answer
+
+
+@cache
+def answer_model(schema: type[BaseModel]) -> type[BaseModel]:
+    """The draft of ``schema`` that grounds itself when instructor validates it."""
+    draft = draft_model(schema)
+    schemas: dict[str, str] = {}
+
+    # Subclassing instructor's OpenAISchema spares it wrapping the model anew per request.
+    class Answer(draft, instructor.OpenAISchema):  # type: ignore[valid-type,misc]
+        model_config = ConfigDict(title=draft.__name__)
+
+        @model_validator(mode="after")  # type: ignore[misc]
+        def _ground(self) -> BaseModel:
+            return _check_grounding(self)
+
+        @classmethod
+        def model_json_schema(cls, *args: Any, **kwargs: Any) -> dict[str, Any]:
+            # instructor rebuilds the schema on every request; it never changes.
+            key = repr((args, sorted(kwargs.items())))
+            if key not in schemas:
+                schemas[key] = json.dumps(super().model_json_schema(*args, **kwargs))
+            return typing.cast(dict[str, Any], json.loads(schemas[key]))
+
+    Answer.__name__ = Answer.__qualname__ = draft.__name__
+    Answer.__doc__ = schema.__doc__
+    return Answer
