@@ -65,15 +65,23 @@ def test_extract_folder_writes_one_line_per_article(
     assert any("UTF-8" in w for w in latin1.warnings)
     assert "12 articles (5 failed)" in " ".join(result.output.split())
 
+    # The same command again resumes: everything is done, nothing is asked or repeated.
     played = vcr.play_count
+    before = out.read_text()
     again = runner.invoke(app, args, env=env)
     assert vcr.play_count == played, "the second run made LLM calls"
-    summary = " ".join(again.output.split())
+    assert out.read_text() == before
+    assert "12 already done" in " ".join(again.output.split())
+
+    # Into a new file, every answer comes from the cache: no request is sent.
+    fresh = tmp_path / "again.jsonl"
+    third = runner.invoke(app, [*args[:3], "-o", str(fresh), "--quiet"], env=env)
+    assert vcr.play_count == played, "the third run made LLM calls"
     calls = sum(f.usage.calls for f in good)
-    assert f"{calls} of {calls} LLM calls from the cache" in summary
-    rerun = [json.loads(line) for line in out.read_text().splitlines()]
-    assert [(r.get("claims"), r.get("events"), r.get("error")) for r in rerun] == [
-        (r.get("claims"), r.get("events"), r.get("error")) for r in records
+    assert f"{calls} of {calls} LLM calls from the cache" in " ".join(third.output.split())
+    rerun = [json.loads(line) for line in fresh.read_text().splitlines()]
+    assert [(r.get("key"), r.get("claims"), r.get("error")) for r in rerun] == [
+        (r.get("key"), r.get("claims"), r.get("error")) for r in records
     ]
 
     shown = runner.invoke(app, ["show", str(out), "--id", "seed"])

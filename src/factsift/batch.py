@@ -1,11 +1,23 @@
-"""Run an extractor over many articles, writing one JSON line per article.
+"""Run an extractor over many articles into a JSON Lines file that survives anything.
 
-Bad input and failed articles become error records in the output, in place,
-so that every input ends as exactly one line and the run goes on.
+- Every input ends as exactly one line: its facts, or an error record with a
+  one-line reason. The line is written whole and flushed when the article
+  finishes, so results stream out and a slow article holds back no other.
+- Each line carries the article's key (a hash of the article and of every
+  setting that changes the answer). A re-run of the same command reads the
+  keys already written and skips those articles: no LLM call, no duplicate
+  line. Failed ones are redone with ``retry_failed``.
+- A process killed mid-write leaves at most one cut-off last line; the next
+  run cuts it away before appending. An interrupted run (Ctrl-C) writes
+  nothing for the articles still in flight.
+- At most ``concurrency`` articles are in flight, and the input is read only
+  as fast as slots free up, so memory stays flat however long the input.
 """
 
 from __future__ import annotations
 
+import asyncio
+import hashlib
 import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -15,9 +27,20 @@ from typing import IO, Any
 from .documents import DEFAULT_MAX_CHARS, load_documents
 from .errors import FactsiftError, InputError
 from .extract import Extractor
-from .schema import ArticleFacts
+from .schema import ArticleFacts, Document
+from .segment import estimate_tokens
 
-__all__ = ["Summary", "error_record", "run_batch"]
+__all__ = [
+    "Estimate",
+    "ResultsFile",
+    "Summary",
+    "arun_batch",
+    "error_record",
+    "estimate",
+    "run_batch",
+]
+
+OnArticle = Callable[[str, "str | None"], None]
 
 
 @dataclass
@@ -26,6 +49,7 @@ class Summary:
 
     articles: int = 0
     failed: int = 0
+    skipped: int = 0
     claims: int = 0
     events: int = 0
     rejected: int = 0
@@ -57,45 +81,173 @@ class Summary:
         self.errors.append(message)
 
 
-def error_record(source: str, reason: str, *, doc_id: str | None = None) -> dict[str, Any]:
+def error_record(
+    source: str, reason: str, *, doc_id: str | None = None, key: str | None = None
+) -> dict[str, Any]:
     """The output line for an article that produced no facts."""
-    return {"id": doc_id or Path(source.split(":")[0]).stem, "source": source, "error": reason}
+    record = {"id": doc_id or Path(source.split(":")[0]).stem, "source": source, "error": reason}
+    if key is not None:
+        record["key"] = key
+    return record
+
+
+def _input_key(error: InputError) -> str:
+    # Bad input has no settings to hash: its place and reason identify it.
+    return "input:" + hashlib.sha256(f"{error.source}\0{error.reason}".encode()).hexdigest()
+
+
+class ResultsFile:
+    """The JSON Lines output: repaired, indexed by key, appended one whole line at a time."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def load(self) -> dict[str, bool]:
+        """The keys already written (True: facts, False: an error), after repairing
+        a cut-off last line left by a killed process."""
+        done: dict[str, bool] = {}
+        if not self.path.exists():
+            return done
+        with self.path.open("rb+") as raw:
+            data = raw.read()
+            if data and not data.endswith(b"\n"):
+                # Only the last line can be cut off: lines are written whole, in order.
+                raw.truncate(data.rfind(b"\n") + 1)
+                data = data[: data.rfind(b"\n") + 1]
+        for line in data.splitlines():
+            try:
+                record = json.loads(line)
+            except ValueError:
+                continue  # not ours to judge; it stays, and its article is redone
+            key = record.get("key") if isinstance(record, dict) else None
+            if isinstance(key, str):
+                done[key] = done.get(key, False) or "error" not in record
+        return done
+
+    def open(self) -> IO[str]:
+        return self.path.open("a", encoding="utf-8")
+
+
+def _write(sink: IO[str], line: str) -> None:
+    # One write of one whole line, then flush: a kill leaves at most a cut-off tail.
+    sink.write(line + "\n")
+    sink.flush()
+
+
+async def arun_batch(
+    extractor: Extractor,
+    paths: Iterable[str | Path],
+    output: Path,
+    *,
+    concurrency: int = 4,
+    retry_failed: bool = False,
+    max_chars: int = DEFAULT_MAX_CHARS,
+    published: Any = None,
+    on_article: OnArticle | None = None,
+) -> Summary:
+    """Extract every article under ``paths`` into ``output``, resuming what is there."""
+    if concurrency < 1:
+        raise ValueError("concurrency must be at least 1")
+    results = ResultsFile(output)
+    done = results.load()
+    summary = Summary()
+    slots = asyncio.Semaphore(concurrency)
+    in_flight: set[asyncio.Task[None]] = set()
+    seen: set[str] = set()
+
+    def finished(name: str, line: str, error: str | None, facts: ArticleFacts | None) -> None:
+        _write(sink, line)
+        if facts is not None:
+            summary.add(facts)
+        elif error is not None:
+            summary.fail(error)
+        if on_article is not None:
+            on_article(name, error)
+
+    async def one(doc: Document, key: str) -> None:
+        try:
+            facts = await extractor.aextract(doc)
+        except FactsiftError as err:
+            where = doc.source or doc.id
+            record = error_record(where, str(err), doc_id=doc.id, key=key)
+            finished(doc.id, json.dumps(record, ensure_ascii=False), f"{where}: {err}", None)
+        else:
+            finished(doc.id, facts.model_dump_json(), None, facts)
+        finally:
+            slots.release()
+
+    with results.open() as sink:
+        try:
+            for item in load_documents(paths, max_chars=max_chars):
+                if isinstance(item, InputError):
+                    key = _input_key(item)
+                else:
+                    # The article's own date wins; the option fills in where it has none.
+                    item = extractor.document(item, None if item.published else published)
+                    key = extractor.result_key(item)
+                if key in seen or (key in done and (done[key] or not retry_failed)):
+                    summary.skipped += key not in seen
+                    seen.add(key)
+                    if on_article is not None:
+                        on_article(item.source if isinstance(item, InputError) else item.id, None)
+                    continue
+                seen.add(key)
+                if isinstance(item, InputError):
+                    line = json.dumps(error_record(item.source, item.reason, key=key))
+                    finished(item.source, line, str(item), None)
+                    continue
+                await slots.acquire()  # reading waits for a free slot: memory stays flat
+                task = asyncio.create_task(one(item, key))
+                in_flight.add(task)
+                task.add_done_callback(in_flight.discard)
+            await asyncio.gather(*in_flight)
+        finally:
+            # Interrupted: what is still in flight is dropped, never half-written.
+            for task in in_flight:
+                task.cancel()
+    return summary
 
 
 def run_batch(
-    extractor: Extractor,
-    paths: Iterable[str | Path],
-    out: IO[str],
-    *,
-    max_chars: int = DEFAULT_MAX_CHARS,
-    published: Any = None,
-    on_article: Callable[[str, str | None], None] | None = None,
+    extractor: Extractor, paths: Iterable[str | Path], output: Path, **options: Any
 ) -> Summary:
-    """Extract from every article under ``paths``; write each result as it finishes.
+    """:func:`arun_batch`, from synchronous code."""
+    return asyncio.run(arun_batch(extractor, paths, output, **options))
 
-    ``on_article(name, error)`` is called after each article, ``error`` being
-    the one-line reason when it failed.
+
+@dataclass
+class Estimate:
+    """What a run would cost, before any call."""
+
+    articles: int = 0
+    unreadable: int = 0
+    prompt_tokens: int = 0
+    requests: int = 0
+    cost_usd: float | None = 0.0
+
+
+def estimate(
+    extractor: Extractor, paths: Iterable[str | Path], *, max_chars: int = DEFAULT_MAX_CHARS
+) -> Estimate:
+    """Count the articles and estimate prompt tokens and cost, sending nothing.
+
+    Completion tokens are unknown before the model answers; the cost counts
+    prompts only, and says so where it is shown.
     """
-    summary = Summary()
+    from .llm import estimate_cost
+
+    result = Estimate()
+    prompt = extractor.prompt
+    overhead = estimate_tokens(len(prompt.system.template) + len(prompt.user.template))
     for item in load_documents(paths, max_chars=max_chars):
-        failures_before = summary.failed
         if isinstance(item, InputError):
-            line = json.dumps(error_record(item.source, item.reason), ensure_ascii=False)
-            summary.fail(str(item))
-        else:
-            try:
-                # The article's own date wins; the option fills in where it has none.
-                facts = extractor.extract(item, published=None if item.published else published)
-            except FactsiftError as err:
-                where = item.source or item.id
-                line = json.dumps(error_record(where, str(err), doc_id=item.id), ensure_ascii=False)
-                summary.fail(f"{where}: {err}")
-            else:
-                line = facts.model_dump_json()
-                summary.add(facts)
-        out.write(line + "\n")
-        out.flush()
-        if on_article is not None:
-            failed = summary.errors[-1] if summary.failed > failures_before else None
-            on_article(item.source if isinstance(item, InputError) else item.id, failed)
-    return summary
+            result.unreadable += 1
+            continue
+        result.articles += 1
+        for tokens in extractor.request_sizes(item):
+            result.prompt_tokens += tokens + overhead
+            result.requests += 1
+    result.cost_usd = estimate_cost(
+        extractor.settings.model, result.prompt_tokens, 0, extractor.prices
+    )
+    return result

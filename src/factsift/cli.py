@@ -20,7 +20,7 @@ from rich.progress import (
 )
 from rich.table import Table
 
-from .batch import Summary, run_batch
+from .batch import Summary, estimate, run_batch
 from .documents import DEFAULT_MAX_CHARS, count_articles
 from .errors import FactsiftError
 from .extract import Extractor
@@ -114,12 +114,31 @@ def extract(
         Optional[Path],  # noqa: UP045
         typer.Option(help="JSON file of model -> [input, output] USD per million tokens."),
     ] = None,
+    concurrency: Annotated[
+        int, typer.Option(help="Articles in flight at once (requests to the server).")
+    ] = 4,
+    rpm: Annotated[
+        Optional[float],  # noqa: UP045
+        typer.Option(help="Stay under this many requests per minute (client-side limit)."),
+    ] = None,
+    tpm: Annotated[
+        Optional[float],  # noqa: UP045
+        typer.Option(help="Stay under this many prompt tokens per minute (estimated)."),
+    ] = None,
+    retry_failed: Annotated[
+        bool, typer.Option(help="Redo articles that failed in an earlier run of this output.")
+    ] = False,
+    dry_run: Annotated[
+        bool, typer.Option(help="Count articles and estimate tokens and cost; send nothing.")
+    ] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
 ) -> None:
     """Extract claims and events from articles into a JSON Lines file.
 
     Each input article becomes one line: its facts, or an error record with
-    the reason. The exit status is 1 if any article failed.
+    the reason. Re-running the same command resumes: articles already in the
+    output are skipped (failed ones too, unless --retry-failed). The exit
+    status is 1 if any article failed.
     """
     try:
         extractor = Extractor(
@@ -134,10 +153,22 @@ def extract(
             seed=seed,
             timeout=timeout,
             prices=_load_prices(prices),
+            rpm=rpm,
+            tpm=tpm,
         )
     except FactsiftError as exc:
         err.print(f"[red]error:[/] {escape(str(exc))}")
         raise typer.Exit(2) from None
+    if dry_run:
+        with extractor:
+            guess = estimate(extractor, paths, max_chars=max_chars)
+        cost = "unpriced" if guess.cost_usd is None else f"${guess.cost_usd:.4f} for prompts"
+        err.print(
+            f"{guess.articles} articles ({guess.unreadable} unreadable): about "
+            f"{guess.requests} requests and {guess.prompt_tokens:,} prompt tokens, {cost} "
+            f"(answers not included; cached answers cost nothing)"
+        )
+        return
 
     total = count_articles(paths)
     progress = Progress(
@@ -160,11 +191,25 @@ def extract(
             done = int(progress.tasks[task].completed)
             err.print(f"[{done}/{total}] {escape(name)}" + (" failed" if error else ""))
 
-    with extractor, output.open("w", encoding="utf-8") as sink, progress:
+    with extractor, progress:
         task = progress.add_task("extract", total=total, current="")
-        summary = run_batch(
-            extractor, paths, sink, max_chars=max_chars, published=published, on_article=advance
-        )
+        try:
+            summary = run_batch(
+                extractor,
+                paths,
+                output,
+                concurrency=concurrency,
+                retry_failed=retry_failed,
+                max_chars=max_chars,
+                published=published,
+                on_article=advance,
+            )
+        except KeyboardInterrupt:
+            err.print(
+                f"[yellow]interrupted:[/] finished articles are in {escape(str(output))}; "
+                "run the same command again to go on"
+            )
+            raise typer.Exit(130) from None
     _print_summary(summary, output)
     if summary.failed:
         raise typer.Exit(1)
@@ -172,8 +217,9 @@ def extract(
 
 def _print_summary(summary: Summary, output: Path) -> None:
     cost = "unpriced" if summary.unpriced and not summary.cost_usd else f"${summary.cost_usd:.4f}"
+    skipped = f", {summary.skipped} already done" if summary.skipped else ""
     err.print(
-        f"[bold]{summary.articles}[/] articles ({summary.failed} failed): "
+        f"[bold]{summary.articles}[/] articles ({summary.failed} failed{skipped}): "
         f"{summary.claims} claims, {summary.events} events, {summary.rejected} rejected; "
         f"{summary.prompt_tokens + summary.completion_tokens:,} tokens, {cost}; "
         f"{summary.cached_calls} of {summary.llm_calls} LLM calls from the cache "

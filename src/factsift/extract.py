@@ -31,6 +31,7 @@ from .llm import (
     LLM,
     LOCAL_PREFIX,
     LLMSettings,
+    RateLimiter,
     Scope,
     Transport,
     estimate_cost,
@@ -124,6 +125,8 @@ class Extractor:
         strategy: str = "auto",
         decisions: Collection[str] | None = None,
         transport: Transport | None = None,
+        rpm: float | None = None,
+        tpm: float | None = None,
     ) -> None:
         if window_tokens < 50:
             raise ConfigError(f"window_tokens={window_tokens} is too small; use at least 50")
@@ -157,7 +160,8 @@ class Extractor:
             default_prompt = "custom"
         self.prompt: PromptTemplate = load_prompt(prompt or default_prompt)
         self.cache = ResponseCache(cache_dir, cache)
-        self.llm = LLM(self.settings, self.cache, transport)
+        limiter = RateLimiter(rpm, tpm) if rpm or tpm else None
+        self.llm = LLM(self.settings, self.cache, transport, limiter)
         self._answer_model = answer_model(schema)
         # Everything but the article that changes a result, hashed once.
         self._fingerprint = cache_key(
@@ -178,7 +182,7 @@ class Extractor:
     def extract(self, article: Article, *, published: Any = None) -> ArticleFacts:
         """Facts from one article (text, path or :class:`Document`)."""
         started = time.perf_counter()
-        doc = self._document(article, published)
+        doc = self.document(article, published)
         key = self.result_key(doc)
         cached = self._cached_result(key, started)
         if cached is not None:
@@ -188,12 +192,12 @@ class Extractor:
             answers = self._ask_sentences(plan)
         else:
             answers = [self._ask(plan, window) for window in plan.windows]
-        return self._store(key, self._finish(plan, answers))
+        return self._store(key, self._finish(plan, answers, key))
 
     async def aextract(self, article: Article, *, published: Any = None) -> ArticleFacts:
         """Like :meth:`extract`; the article's windows are asked concurrently."""
         started = time.perf_counter()
-        doc = self._document(article, published)
+        doc = self.document(article, published)
         key = self.result_key(doc)
         cached = self._cached_result(key, started)
         if cached is not None:
@@ -204,7 +208,22 @@ class Extractor:
             answers = await asyncio.to_thread(self._ask_sentences, plan)
         else:
             answers = list(await asyncio.gather(*(self._aask(plan, w) for w in plan.windows)))
-        return self._store(key, self._finish(plan, answers))
+        return self._store(key, self._finish(plan, answers, key))
+
+    def request_sizes(self, doc: Document) -> list[int]:
+        """Estimated article tokens of each request ``doc`` would need (for --dry-run)."""
+        sentences = split_sentences(doc.text, skip=doc.furniture)
+        if self.strategy == "sentence":
+            # One small request per claim sentence, with its two neighbours as context.
+            return [
+                estimate_tokens(
+                    sentences[min(i + 1, len(sentences) - 1)].end - sentences[max(i - 1, 0)].start
+                )
+                for i, s in enumerate(sentences)
+                if choice_model(propose(doc.text, s), self.decisions) is not None
+            ]
+        windows = make_windows(sentences, max_tokens=self.window_tokens, overlap=self.overlap)
+        return [estimate_tokens(w.end - w.start) for w in windows]
 
     def result_key(self, doc: Document) -> str:
         """The cache key of ``doc``'s result under these settings."""
@@ -222,7 +241,8 @@ class Extractor:
 
     # -- stages -----------------------------------------------------------
 
-    def _document(self, article: Article, published: Any) -> Document:
+    def document(self, article: Article, published: Any = None) -> Document:
+        """``article`` as the Document this extractor works on (``published`` applied)."""
         doc = as_document(article)
         if published is not None:
             doc = make_document(
@@ -365,7 +385,9 @@ class Extractor:
         )
         return [state, *failed]
 
-    def _finish(self, plan: _Plan, answers: list[GroundingState | SchemaError]) -> ArticleFacts:
+    def _finish(
+        self, plan: _Plan, answers: list[GroundingState | SchemaError], key: str
+    ) -> ArticleFacts:
         started = time.perf_counter()
         doc = plan.doc
         warnings = list(doc.warnings)
@@ -399,6 +421,7 @@ class Extractor:
         plan.timings["total"] = _ms(plan.started)
         return ArticleFacts(
             id=doc.id,
+            key=key,
             source=doc.source,
             title=doc.title,
             url=doc.url,

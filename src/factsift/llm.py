@@ -10,9 +10,11 @@ transient failures, and counts tokens.
 
 from __future__ import annotations
 
+import asyncio
 import email.utils
 import logging
 import os
+import threading
 import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -200,6 +202,52 @@ for _name in ("instructor", "instructor.v2.core.retry", "instructor.v2.core.patc
     logging.getLogger(_name).addFilter(_QuietDuringRequests())
 
 
+class RateLimiter:
+    """Client-side quotas: requests and (estimated) prompt tokens per minute.
+
+    A token bucket per quota, refilled continuously; a request waits until both
+    buckets hold enough, so a run stays under the provider's limits instead of
+    collecting 429s. Thread-safe for the sync path, and awaitable for the async one.
+    """
+
+    def __init__(self, rpm: float | None = None, tpm: float | None = None) -> None:
+        self.limits = {name: v for name, v in (("requests", rpm), ("tokens", tpm)) if v}
+        self._level = dict(self.limits)  # start full: a burst up to one minute's quota
+        self._stamp = time.monotonic()
+        self._lock = threading.Lock()
+
+    def _delay(self, tokens: int) -> float:
+        """Take the request from the buckets if they hold it, else say how long to wait."""
+        with self._lock:
+            now = time.monotonic()
+            elapsed, self._stamp = now - self._stamp, now
+            need = {"requests": 1.0, "tokens": float(tokens)}
+            wait = 0.0
+            for name, per_minute in self.limits.items():
+                level = min(per_minute, self._level[name] + elapsed * per_minute / 60)
+                self._level[name] = level
+                wanted = min(need[name], per_minute)  # one huge request must still pass
+                if level < wanted:
+                    wait = max(wait, (wanted - level) * 60 / per_minute)
+            if wait == 0.0:
+                for name in self.limits:
+                    self._level[name] -= min(need[name], self.limits[name])
+            return wait
+
+    def acquire(self, tokens: int) -> None:
+        while (delay := self._delay(tokens)) > 0:
+            time.sleep(delay)
+
+    async def aacquire(self, tokens: int) -> None:
+        while (delay := self._delay(tokens)) > 0:
+            await asyncio.sleep(delay)
+
+
+def _prompt_tokens(request: Mapping[str, Any]) -> int:
+    messages = request.get("messages") or []
+    return sum(len(str(m.get("content") or "")) for m in messages) // 4 + 1
+
+
 class Transport(Protocol):
     """Sends one chat-completion request; returns the response as a plain dict."""
 
@@ -296,10 +344,12 @@ class LLM:
         settings: LLMSettings,
         cache: ResponseCache,
         transport: Transport | None = None,
+        limiter: RateLimiter | None = None,
     ) -> None:
         self.settings = settings
         self.cache = cache
         self._transport = transport
+        self.limiter = limiter
         mode = settings.instructor_mode
         self._create_sync: Any = instructor.patch(create=self._create, mode=mode)
         self._create_async: Any = instructor.patch(create=self._acreate, mode=mode)
@@ -328,6 +378,8 @@ class LLM:
             return self._finish(key, hit, cached=True)
         for attempt in Retrying(**self._retry_policy()):
             with attempt:
+                if self.limiter is not None:
+                    self.limiter.acquire(_prompt_tokens(kwargs))
                 completion = self.transport.complete(kwargs)
         return self._finish(key, completion, cached=False)
 
@@ -337,6 +389,8 @@ class LLM:
             return self._finish(key, hit, cached=True)
         async for attempt in AsyncRetrying(**self._retry_policy()):
             with attempt:
+                if self.limiter is not None:
+                    await self.limiter.aacquire(_prompt_tokens(kwargs))
                 completion = await self.transport.acomplete(kwargs)
         return self._finish(key, completion, cached=False)
 

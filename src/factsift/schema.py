@@ -322,6 +322,11 @@ class ArticleFacts(BaseModel):
     """Everything factsift found in one article, and how."""
 
     id: str
+    key: str | None = Field(
+        default=None,
+        description="Hash of the article and of every setting that changes the answer: "
+        "a results file's index, so that a re-run skips what is done.",
+    )
     source: str | None = None
     title: str | None = None
     url: str | None = None
