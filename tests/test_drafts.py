@@ -15,7 +15,7 @@ from factsift.schema import Alignment, Extraction, Span
 TEXT = "Alice Moreau met Bob Okafor in Paris on Tuesday. Carol Diaz stayed home."
 
 
-def locate(quote: Quote) -> Span | Unaligned:
+def locate(quote: Quote, avoid: object = ()) -> Span | Unaligned:
     """A stand-in aligner: exact str.find over TEXT."""
     at = TEXT.find(quote.text) if quote.text else -1
     if at < 0:
@@ -67,7 +67,7 @@ def test_extraction_draft_has_quotes_not_spans() -> None:
     schema = draft.model_json_schema()
     _assert_no_span(schema)
     assert "Quote" in schema["$defs"]
-    assert set(schema["$defs"]["Quote"]["properties"]) == {"sentence", "text"}
+    assert set(schema["$defs"]["Quote"]["properties"]) == {"sentence", "text", "occurrence"}
     evidence = schema["$defs"]["Claim"]["properties"]["evidence"]
     assert evidence["items"] == {"$ref": "#/$defs/Quote"}
     assert evidence["minItems"] == 1
@@ -241,7 +241,7 @@ def test_item_with_bad_quote_is_rejected_whole() -> None:
     assert rejected.field == "people"
     assert rejected.item == {
         "name": "Zed",
-        "mention": {"sentence": None, "text": "Zed Quillfeather"},
+        "mention": {"sentence": None, "text": "Zed Quillfeather", "occurrence": None},
     }
     assert len(rejected.reasons) == 1
     assert rejected.reasons[0].startswith("people[1].mention:")

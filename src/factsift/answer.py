@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 import typing
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -44,14 +44,39 @@ class GroundingState:
     fuzzy_threshold: float
     result: GroundedAnswer | None = None
 
-    def locate(self, quote: Quote) -> Span | Unaligned:
+    def locate(self, quote: Quote, avoid: Collection[int] = ()) -> Span | Unaligned:
         region = (self.window.start, self.window.end)
+        prefer: list[tuple[int, int]] = []
         n = quote.sentence
         if n is not None and 1 <= n <= len(self.sentences):
-            # The cited sentence and its neighbours: models are often off by one.
+            # The cited sentence first, then its neighbours: models are often off by one.
+            cited = self.sentences[n - 1]
             lo, hi = max(n - 2, 0), min(n, len(self.sentences) - 1)
+            prefer = [(cited.start, cited.end)]
             region = (self.sentences[lo].start, self.sentences[hi].end)
-        return align_quote(quote.text, self.index, region, fuzzy_threshold=self.fuzzy_threshold)
+            if quote.occurrence is not None:
+                # "the second 'killed' of sentence 4": start the search after the first.
+                nth = _nth(self.index.text, quote.text, cited.start, cited.end, quote.occurrence)
+                if nth is not None:
+                    prefer.insert(0, (nth, cited.end))
+        return align_quote(
+            quote.text,
+            self.index,
+            region,
+            fuzzy_threshold=self.fuzzy_threshold,
+            prefer=prefer,
+            avoid=avoid,
+        )
+
+
+def _nth(text: str, words: str, start: int, end: int, n: int) -> int | None:
+    """Offset of the ``n``-th occurrence of ``words`` in ``text[start:end]``, if any."""
+    at = start - 1
+    for _ in range(n):
+        at = text.find(words, at + 1, end)
+        if at < 0:
+            return None
+    return at
 
 
 _STATE: ContextVar[GroundingState] = ContextVar("factsift_grounding")

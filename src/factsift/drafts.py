@@ -42,9 +42,21 @@ class Quote(BaseModel):
         max_length=QUOTE_MAX_CHARS,
         description="The words, copied exactly from the article, character for character.",
     )
+    occurrence: int | None = Field(
+        default=None,
+        ge=1,
+        description="Only if these words occur more than once in the sentence: which "
+        "occurrence is meant, counting from 1.",
+    )
 
 
-Locate = Callable[[Quote], "Span | Unaligned"]
+Locate = Callable[..., "Span | Unaligned"]
+"""``locate(quote)``, or ``locate(quote, avoid)`` for a quote that must not share a
+start offset in ``avoid`` with its siblings (see ``DISTINCT_FIELDS``)."""
+
+#: Fields whose quotes name distinct things: two events never share a trigger, so the
+#: second "killed" quoted from one sentence is the second occurrence of the word.
+DISTINCT_FIELDS = frozenset({"trigger"})
 
 #: Most items of one list the model may give for one window of an article: finite, so
 #: that a grammar-constrained small model cannot loop, and roomy for a dense window.
@@ -143,9 +155,18 @@ def _quote_fields(model: type[BaseModel]) -> tuple[str, ...]:
     return tuple(n for n, f in model.model_fields.items() if _mentions_quote(f.annotation))
 
 
-def _ground_value(value: Any, locate: Locate, path: str, failures: list[str]) -> Any:
+def _ground_value(
+    value: Any, locate: Locate, path: str, failures: list[str], taken: dict[str, set[int]]
+) -> Any:
     if isinstance(value, Quote):
-        found = locate(value)
+        field = path.rsplit(".", 1)[-1].split("[", 1)[0]
+        if field in DISTINCT_FIELDS:
+            used = taken.setdefault(field, set())
+            found = locate(value, used)
+            if not isinstance(found, Unaligned):
+                used.add(found.start)
+        else:
+            found = locate(value)
         if isinstance(found, Unaligned):
             failures.append(f"{path}: {found.reason}")
             return None
@@ -154,12 +175,18 @@ def _ground_value(value: Any, locate: Locate, path: str, failures: list[str]) ->
         # Dump in one go (fast), then replace only the fields that hold quotes.
         dumped: dict[str, Any] = value.model_dump(mode="json")
         for name in _quote_fields(type(value)):
-            dumped[name] = _ground_value(getattr(value, name), locate, f"{path}.{name}", failures)
+            dumped[name] = _ground_value(
+                getattr(value, name), locate, f"{path}.{name}", failures, taken
+            )
         return dumped
     if isinstance(value, (list, tuple)):
-        return [_ground_value(v, locate, f"{path}[{i}]", failures) for i, v in enumerate(value)]
+        return [
+            _ground_value(v, locate, f"{path}[{i}]", failures, taken) for i, v in enumerate(value)
+        ]
     if isinstance(value, dict):
-        return {k: _ground_value(v, locate, f"{path}.{k}", failures) for k, v in value.items()}
+        return {
+            k: _ground_value(v, locate, f"{path}.{k}", failures, taken) for k, v in value.items()
+        }
     return value.value if isinstance(value, Enum) else value
 
 
@@ -173,6 +200,7 @@ def ground_answer(answer: BaseModel, locate: Locate) -> GroundedAnswer:
     """
     data: dict[str, Any] = {}
     grounded = GroundedAnswer(data=data)
+    taken: dict[str, set[int]] = {}
     for name in type(answer).model_fields:
         value = getattr(answer, name)
         items = value if isinstance(value, list) else [value]
@@ -180,7 +208,7 @@ def ground_answer(answer: BaseModel, locate: Locate) -> GroundedAnswer:
         for i, item in enumerate(items):
             path = f"{name}[{i}]" if isinstance(value, list) else name
             failures: list[str] = []
-            result = _ground_value(item, locate, path, failures)
+            result = _ground_value(item, locate, path, failures, taken)
             if failures:
                 raw = (
                     item.model_dump(mode="json") if isinstance(item, BaseModel) else {"value": item}

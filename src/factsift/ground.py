@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left
-from collections.abc import Callable
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -132,16 +132,20 @@ def _span(index: TextIndex, start: int, end: int, how: Alignment, score: float) 
 
 
 def _find_nearest(
-    haystack: str, needle: str, region: tuple[int, int], blocked: Callable[[int, int], bool]
+    haystack: str,
+    needle: str,
+    regions: Sequence[tuple[int, int]],
+    blocked: Callable[[int, int], bool],
 ) -> int:
-    """Offset of ``needle``: inside ``region`` if it occurs there, else the first
-    occurrence that is not ``blocked`` (page furniture); -1 if none."""
-    found = haystack.find(needle, region[0], region[1])
-    if found < 0:
-        found = haystack.find(needle)
-    while found >= 0 and blocked(found, found + len(needle)):
-        found = haystack.find(needle, found + 1)
-    return found
+    """Offset of ``needle``: the first occurrence that is not ``blocked`` inside the
+    first region that has one, else anywhere; -1 if none."""
+    for lo, hi in (*regions, (0, len(haystack))):
+        found = haystack.find(needle, lo, hi)
+        while found >= 0 and blocked(found, found + len(needle)):
+            found = haystack.find(needle, found + 1, hi)
+        if found >= 0:
+            return found
+    return -1
 
 
 def _snap_to_words(text: str, start: int, end: int) -> tuple[int, int]:
@@ -163,30 +167,25 @@ def align_quote(
     region: tuple[int, int],
     *,
     fuzzy_threshold: float = 90.0,
+    prefer: Sequence[tuple[int, int]] = (),
+    avoid: Collection[int] = (),
 ) -> Span | Unaligned:
     """Locate ``quote`` in ``index.text``.
 
     ``region`` is the stretch of text the model cited (its sentences, or the
-    window it was shown). Exact and normalised matches prefer it but may be
-    found anywhere; fuzzy matches must lie inside it.
+    window it was shown). Exact and normalised matches are looked for first in
+    each of the narrower ``prefer`` regions, then in ``region``, then anywhere;
+    fuzzy matches must lie inside ``region``. Occurrences starting at an offset
+    in ``avoid`` (taken by a sibling: "killed" quoted by two events) are passed
+    over while another occurrence exists.
     """
-    candidates = [quote]
     cleaned = _SENTENCE_TAG.sub("", quote).strip().strip(_OUTER_JUNK).strip()
     if not any(c.isalnum() for c in cleaned):
         return Unaligned("empty quote: it has no words")
-    if cleaned != quote:
-        candidates.append(cleaned)
-
-    found: Span | None = None
-    for candidate in candidates:
-        at = _find_nearest(index.text, candidate, region, index.in_furniture)
-        if at >= 0:
-            found = _span(index, at, at + len(candidate), Alignment.exact, 100.0)
-            break
-    if found is None:
-        found = _align_normalized(cleaned, index, region)
-    if found is None:
-        found = _align_fuzzy(cleaned, index, region, fuzzy_threshold)
+    regions = (*prefer, region)
+    found = _align(quote, cleaned, index, regions, fuzzy_threshold, frozenset(avoid))
+    if found is None and avoid:
+        found = _align(quote, cleaned, index, regions, fuzzy_threshold, frozenset())
     if found is None:
         return Unaligned(f"{_preview(quote)} is not in the article")
     if index.in_furniture(found.start, found.end):
@@ -194,21 +193,47 @@ def align_quote(
     return found
 
 
-def _align_normalized(quote: str, index: TextIndex, region: tuple[int, int]) -> Span | None:
+def _align(
+    quote: str,
+    cleaned: str,
+    index: TextIndex,
+    regions: Sequence[tuple[int, int]],
+    threshold: float,
+    taken: frozenset[int],
+) -> Span | None:
+    def blocked(start: int, end: int) -> bool:
+        return start in taken or index.in_furniture(start, end)
+
+    for candidate in dict.fromkeys((quote, cleaned)):
+        at = _find_nearest(index.text, candidate, regions, blocked)
+        if at >= 0:
+            return _span(index, at, at + len(candidate), Alignment.exact, 100.0)
+    found = _align_normalized(cleaned, index, regions, blocked)
+    if found is None and not taken:
+        found = _align_fuzzy(cleaned, index, regions[-1], threshold)
+    return found
+
+
+def _align_normalized(
+    quote: str,
+    index: TextIndex,
+    regions: Sequence[tuple[int, int]],
+    blocked: Callable[[int, int], bool],
+) -> Span | None:
     needle = normalize_quote(quote)
     if not needle:
         return None
-    norm_region = (index.norm_offset(region[0]), index.norm_offset(region[1]))
     origin = index.origin
 
-    def blocked(a: int, b: int) -> bool:
-        return index.in_furniture(origin[a], origin[b - 1] + 1)
+    def blocked_norm(a: int, b: int) -> bool:
+        return blocked(origin[a], origin[b - 1] + 1)
 
-    at = _find_nearest(index.norm, needle, norm_region, blocked)
+    norm_regions = [(index.norm_offset(lo), index.norm_offset(hi)) for lo, hi in regions]
+    at = _find_nearest(index.norm, needle, norm_regions, blocked_norm)
     if at < 0:
         return None
-    start = index.origin[at]
-    end = index.origin[at + len(needle) - 1] + 1
+    start = origin[at]
+    end = origin[at + len(needle) - 1] + 1
     return _span(index, start, end, Alignment.normalized, 100.0)
 
 

@@ -66,6 +66,8 @@ _OPENERS = "“‘\"'([«"
 # several times faster than for an alternation.)
 _BREAK = re.compile(r"[\n.!?…](?:(?<=\n)|[.!?…]*[”’\"')\]»]*(?=[^\S\n]+\S))")
 _DOTTED = re.compile(r"(?:[^\W\d_]\.)+[^\W\d_]")
+# Scraped text often glues sentences together: "in Kabul.The police said".
+_GLUED = re.compile(r"(?<=[a-z0-9])[.!?](?=[A-Z][a-z])")
 
 
 def split_sentences(text: str, skip: Sequence[tuple[int, int]] = ()) -> list[Sentence]:
@@ -83,6 +85,12 @@ def split_sentences(text: str, skip: Sequence[tuple[int, int]] = ()) -> list[Sen
             cuts.append((match.start(), end))
         elif _is_boundary(text, match.start(), end):
             cuts.append((end, end))
+    if "." in text:
+        for match in _GLUED.finditer(text):
+            token = _token_before(text, match.start())
+            if token.lower() not in _ABBREVIATIONS and _DOTTED.fullmatch(token) is None:
+                cuts.append((match.end(), match.end()))
+        cuts.sort()
     cuts.append((len(text), len(text)))
 
     blocked = _merge(skip)
@@ -98,6 +106,14 @@ def split_sentences(text: str, skip: Sequence[tuple[int, int]] = ()) -> list[Sen
     return sentences
 
 
+def _token_before(text: str, punct: int) -> str:
+    lo = max(0, punct - 40)  # no abbreviation is longer; bounds the backward search
+    space = max(
+        text.rfind(" ", lo, punct), text.rfind("\n", lo, punct), text.rfind("\t", lo, punct)
+    )
+    return text[max(lo, space + 1) : punct].lstrip(_OPENERS)
+
+
 def _is_boundary(text: str, punct: int, end: int) -> bool:
     """Whether the candidate break after ``text[punct:end]`` really ends a sentence."""
     follower = end
@@ -108,11 +124,7 @@ def _is_boundary(text: str, punct: int, end: int) -> bool:
         return False
     if text[punct] != "." or text[punct + 1 : punct + 2] == ".":
         return True  # ! ? … and ellipses are not abbreviations
-    lo = max(0, punct - 40)  # no abbreviation is longer; bounds the backward search
-    space = max(
-        text.rfind(" ", lo, punct), text.rfind("\n", lo, punct), text.rfind("\t", lo, punct)
-    )
-    token = text[max(lo, space + 1) : punct].lstrip(_OPENERS)
+    token = _token_before(text, punct)
     if not token:
         return True
     if len(token) == 1 and token.isupper():
