@@ -19,6 +19,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import json
+import os
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -115,17 +116,46 @@ class ResultsFile:
                 raw.truncate(data.rfind(b"\n") + 1)
                 data = data[: data.rfind(b"\n") + 1]
         for line in data.splitlines():
-            try:
-                record = json.loads(line)
-            except ValueError:
-                continue  # not ours to judge; it stays, and its article is redone
-            key = record.get("key") if isinstance(record, dict) else None
+            # A line that is not a record is not ours to judge: it stays, its article is redone.
+            record = _record(line)
+            key = record.get("key") if record is not None else None
             if isinstance(key, str):
                 done[key] = done.get(key, False) or "error" not in record
         return done
 
     def open(self) -> IO[str]:
         return self.path.open("a", encoding="utf-8")
+
+    def compact(self) -> None:
+        """Drop error lines whose article has since succeeded (after --retry-failed).
+
+        Written to a temporary file and renamed over the original, so a crash
+        leaves either the old file or the new one, never a mix.
+        """
+        lines = self.path.read_bytes().splitlines(keepends=True)
+        succeeded = set()
+        for line in lines:
+            record = _record(line)
+            if record is not None and "error" not in record and "key" in record:
+                succeeded.add(record["key"])
+        kept = []
+        for line in lines:
+            record = _record(line)
+            if record is not None and "error" in record and record.get("key") in succeeded:
+                continue
+            kept.append(line)
+        if len(kept) < len(lines):
+            tmp = self.path.with_name(self.path.name + ".tmp")
+            tmp.write_bytes(b"".join(kept))
+            os.replace(tmp, self.path)
+
+
+def _record(line: bytes) -> dict[str, Any] | None:
+    try:
+        record = json.loads(line)
+    except ValueError:
+        return None
+    return record if isinstance(record, dict) else None
 
 
 def _write(sink: IO[str], line: str) -> None:
@@ -205,6 +235,8 @@ async def arun_batch(
             # Interrupted: what is still in flight is dropped, never half-written.
             for task in in_flight:
                 task.cancel()
+    if retry_failed:
+        results.compact()
     return summary
 
 
