@@ -118,8 +118,7 @@ class ResultsFile:
         for line in data.splitlines():
             # A line that is not a record is not ours to judge: it stays, its article is redone.
             record = _record(line)
-            key = record.get("key") if record is not None else None
-            if isinstance(key, str):
+            if record is not None and isinstance(key := record.get("key"), str):
                 done[key] = done.get(key, False) or "error" not in record
         return done
 
