@@ -196,10 +196,11 @@ async def arun_batch(
     async def one(doc: Document, key: str) -> None:
         try:
             facts = await extractor.aextract(doc)
-        except FactsiftError as err:
+        except Exception as err:  # noqa: BLE001 - one article, even a bug, must not stop the run
             where = doc.source or doc.id
-            record = error_record(where, str(err), doc_id=doc.id, key=key)
-            finished(doc.id, json.dumps(record, ensure_ascii=False), f"{where}: {err}", None)
+            reason = str(err) if isinstance(err, FactsiftError) else f"internal error: {err!r}"
+            record = error_record(where, reason, doc_id=doc.id, key=key)
+            finished(doc.id, json.dumps(record, ensure_ascii=False), f"{where}: {reason}", None)
         else:
             finished(doc.id, facts.model_dump_json(), None, facts)
         finally:
