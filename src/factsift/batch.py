@@ -196,7 +196,7 @@ async def arun_batch(
     async def one(doc: Document, key: str) -> None:
         try:
             facts = await extractor.aextract(doc)
-        except Exception as err:  # noqa: BLE001 - one article, even a bug, must not stop the run
+        except Exception as err:  # one article, even a bug in factsift, must not stop the run
             where = doc.source or doc.id
             reason = str(err) if isinstance(err, FactsiftError) else f"internal error: {err!r}"
             record = error_record(where, reason, doc_id=doc.id, key=key)
