@@ -126,23 +126,25 @@ class ResultsFile:
         return self.path.open("a", encoding="utf-8")
 
     def compact(self) -> None:
-        """Drop error lines whose article has since succeeded (after --retry-failed).
+        """Keep one line per article after --retry-failed: its facts if it has
+        succeeded, else its latest error.
 
         Written to a temporary file and renamed over the original, so a crash
         leaves either the old file or the new one, never a mix.
         """
         lines = self.path.read_bytes().splitlines(keepends=True)
-        succeeded = set()
-        for line in lines:
+        best: dict[str, tuple[bool, int]] = {}  # key -> (succeeded, line that stands for it)
+        keyed: set[int] = set()
+        for i, line in enumerate(lines):
             record = _record(line)
-            if record is not None and "error" not in record and "key" in record:
-                succeeded.add(record["key"])
-        kept = []
-        for line in lines:
-            record = _record(line)
-            if record is not None and "error" in record and record.get("key") in succeeded:
+            if record is None or not isinstance(key := record.get("key"), str):
                 continue
-            kept.append(line)
+            keyed.add(i)
+            held = best.get(key)
+            if held is None or not held[0]:  # the first facts win; among errors, the latest
+                best[key] = ("error" not in record, i)
+        keep = {i for _, i in best.values()}
+        kept = [line for i, line in enumerate(lines) if i in keep or i not in keyed]
         if len(kept) < len(lines):
             tmp = self.path.with_name(self.path.name + ".tmp")
             tmp.write_bytes(b"".join(kept))

@@ -198,7 +198,9 @@ class _QuietDuringRequests(logging.Filter):
         return _SCOPE.get(None) is None
 
 
-for _name in ("instructor", "instructor.v2.core.retry", "instructor.v2.core.patch"):
+# A logger's filters do not see records that propagate up from its children, so each
+# logger instructor's request path logs to is named.
+for _name in ("instructor", "instructor.v2", "instructor.v2.retry"):
     logging.getLogger(_name).addFilter(_QuietDuringRequests())
 
 
@@ -295,7 +297,9 @@ class OpenAITransport:
             "max_retries": 0,  # tenacity retries, with our own policy, in LLM
         }
         self._sync = openai.OpenAI(**common)
-        self._async: openai.AsyncOpenAI | None = None
+        # An async client's connections belong to one event loop; each asyncio.run
+        # (one per batch) gets its own client.
+        self._async: tuple[asyncio.AbstractEventLoop, openai.AsyncOpenAI] | None = None
         self._common = common
 
     def complete(self, request: dict[str, Any]) -> dict[str, Any]:
@@ -304,9 +308,11 @@ class OpenAITransport:
         return _body(response.http_response)
 
     async def acomplete(self, request: dict[str, Any]) -> dict[str, Any]:
-        if self._async is None:
-            self._async = openai.AsyncOpenAI(**self._common)
-        response = await self._async.chat.completions.with_raw_response.create(**request)
+        loop = asyncio.get_running_loop()
+        if self._async is None or self._async[0] is not loop:
+            self._async = (loop, openai.AsyncOpenAI(**self._common))
+        client = self._async[1]
+        response = await client.chat.completions.with_raw_response.create(**request)
         return _body(response.http_response)
 
     def close(self) -> None:
@@ -496,7 +502,7 @@ class LLM:
         if isinstance(err, openai.APIStatusError):
             hint = _STATUS_HINTS.get(err.status_code, "")
             gave_up = (
-                f" (gave up after {self.settings.max_attempts} attempts)"
+                f" (gave up after {_attempts(self.settings.max_attempts)})"
                 if is_transient(err)
                 else ""
             )
@@ -505,13 +511,17 @@ class LLM:
                 f"{gave_up}: {_short(err.message)}" + (f"; {hint}" if hint else "")
             )
         return LLMError(
-            f"cannot reach {where} (gave up after {self.settings.max_attempts} attempts): "
+            f"cannot reach {where} (gave up after {_attempts(self.settings.max_attempts)}): "
             f"{_short(str(err))}"
         )
 
     def close(self) -> None:
         if self._transport is not None:
             self._transport.close()
+
+
+def _attempts(n: int) -> str:
+    return "1 attempt" if n == 1 else f"{n} attempts"
 
 
 def _short(message: str, limit: int = 300) -> str:
