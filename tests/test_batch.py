@@ -353,3 +353,15 @@ def test_one_extractor_serves_several_runs(tmp_path: Path) -> None:
         second = run_batch(ex, [tmp_path / "b"], tmp_path / "b.jsonl", concurrency=3)
         ex.close()
     assert (first.failed, second.failed) == (0, 0), second.errors
+
+
+def test_an_output_inside_the_input_folder_is_not_read_as_input(tmp_path: Path) -> None:
+    ids = write_articles(tmp_path, 3)
+    out = tmp_path / "facts.jsonl"
+    with ScriptedServer(rule_model) as server:
+        ex = extractor(server.base_url)
+        first = run_batch(ex, [tmp_path], out)
+        second = run_batch(ex, [tmp_path], out)
+        ex.close()
+    assert (first.articles, first.failed, second.articles, second.skipped) == (3, 0, 0, 3)
+    assert sorted(r["id"] for r in read_records(out)) == sorted(ids)

@@ -210,7 +210,8 @@ async def arun_batch(
 
     with results.open() as sink:
         try:
-            for item in load_documents(paths, max_chars=max_chars):
+            outputs = (output, output.with_name(output.name + ".tmp"))
+            for item in load_documents(paths, max_chars=max_chars, exclude=outputs):
                 if isinstance(item, InputError):
                     key = _input_key(item)
                 else:
@@ -233,6 +234,8 @@ async def arun_batch(
                 in_flight.add(task)
                 task.add_done_callback(in_flight.discard)
             await asyncio.gather(*in_flight)
+            # The async HTTP client belongs to this event loop: close it inside it.
+            await extractor.llm.aclose()
         finally:
             # Interrupted: what is still in flight is dropped, never half-written.
             for task in in_flight:

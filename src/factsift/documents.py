@@ -15,7 +15,7 @@ import json
 import os
 import re
 import unicodedata
-from collections.abc import Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -333,13 +333,21 @@ def _os_reason(exc: OSError) -> str:
 
 
 def load_documents(
-    paths: Iterable[str | Path], *, max_chars: int = DEFAULT_MAX_CHARS
+    paths: Iterable[str | Path],
+    *,
+    max_chars: int = DEFAULT_MAX_CHARS,
+    exclude: Collection[Path] = (),
 ) -> Iterator[Document | InputError]:
-    """Every article in ``paths`` (files or folders), errors in place of bad ones."""
+    """Every article in ``paths`` (files or folders), errors in place of bad ones.
+
+    Files in ``exclude`` are passed over: a batch's own output may sit in a
+    folder it reads, and must not become its input.
+    """
+    skip = {p.resolve() for p in exclude}
     for item in iter_paths(paths):
         if isinstance(item, InputError):
             yield item
-        else:
+        elif item.resolve() not in skip:
             yield from load_path(item, max_chars=max_chars)
 
 

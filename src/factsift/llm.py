@@ -259,6 +259,8 @@ class Transport(Protocol):
 
     def close(self) -> None: ...
 
+    async def aclose(self) -> None: ...
+
 
 def _retry_after(exc: BaseException) -> float | None:
     response = getattr(exc, "response", None)
@@ -317,6 +319,11 @@ class OpenAITransport:
 
     def close(self) -> None:
         self._sync.close()
+
+    async def aclose(self) -> None:
+        if self._async is not None and self._async[0] is asyncio.get_running_loop():
+            await self._async[1].close()
+        self._async = None
 
 
 def _body(response: Any) -> dict[str, Any]:
@@ -518,6 +525,11 @@ class LLM:
     def close(self) -> None:
         if self._transport is not None:
             self._transport.close()
+
+    async def aclose(self) -> None:
+        """Close what belongs to the running event loop (the async HTTP client)."""
+        if self._transport is not None:
+            await self._transport.aclose()
 
 
 def _attempts(n: int) -> str:

@@ -128,3 +128,6 @@ class LocalTransport:
 
     def close(self) -> None:
         """The model stays loaded for the process: loading is the expensive part."""
+
+    async def aclose(self) -> None:
+        """Nothing belongs to an event loop here."""

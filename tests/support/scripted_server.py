@@ -68,6 +68,11 @@ def completion(request: dict[str, Any], answer: dict[str, Any]) -> dict[str, Any
     }
 
 
+class _Server(ThreadingHTTPServer):
+    # The default listen backlog (5) resets connections when 32 clients connect at once.
+    request_queue_size = 512
+
+
 class ScriptedServer:
     """``with ScriptedServer(responder) as server: server.base_url``."""
 
@@ -115,7 +120,7 @@ class ScriptedServer:
                 self.end_headers()
                 self.wfile.write(data)
 
-        self._httpd = ThreadingHTTPServer(("127.0.0.1", port), Handler)
+        self._httpd = _Server(("127.0.0.1", port), Handler)
         self._httpd.daemon_threads = True
         self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True)
 
