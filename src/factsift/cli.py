@@ -32,7 +32,8 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-err = Console(stderr=True)
+# soft_wrap: an error is one line, whatever the terminal width.
+err = Console(stderr=True, soft_wrap=True)
 out = Console()
 
 

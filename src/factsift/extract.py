@@ -181,13 +181,9 @@ class Extractor:
 
     def extract(self, article: Article, *, published: Any = None) -> ArticleFacts:
         """Facts from one article (text, path or :class:`Document`)."""
-        started = time.perf_counter()
-        doc = self.document(article, published)
-        key = self.result_key(doc)
-        cached = self._cached_result(key, started)
-        if cached is not None:
-            return cached
-        plan = self._plan(doc, started)
+        key, plan = self._begin(article, published)
+        if isinstance(plan, ArticleFacts):
+            return plan
         if self.strategy == "sentence":
             answers = self._ask_sentences(plan)
         else:
@@ -196,19 +192,23 @@ class Extractor:
 
     async def aextract(self, article: Article, *, published: Any = None) -> ArticleFacts:
         """Like :meth:`extract`; the article's windows are asked concurrently."""
-        started = time.perf_counter()
-        doc = self.document(article, published)
-        key = self.result_key(doc)
-        cached = self._cached_result(key, started)
-        if cached is not None:
-            return cached
-        plan = self._plan(doc, started)
+        key, plan = self._begin(article, published)
+        if isinstance(plan, ArticleFacts):
+            return plan
         if self.strategy == "sentence":
             # One small request per sentence; the local model runs them one at a time anyway.
             answers = await asyncio.to_thread(self._ask_sentences, plan)
         else:
             answers = list(await asyncio.gather(*(self._aask(plan, w) for w in plan.windows)))
         return self._store(key, self._finish(plan, answers, key))
+
+    def _begin(self, article: Article, published: Any) -> tuple[str, ArticleFacts | _Plan]:
+        """The article's key, and its stored result, else the plan to extract it."""
+        started = time.perf_counter()
+        doc = self.document(article, published)
+        key = self.result_key(doc)
+        cached = self._cached_result(key, started)
+        return key, cached if cached is not None else self._plan(doc, started)
 
     def request_sizes(self, doc: Document) -> list[int]:
         """Estimated article tokens of each request ``doc`` would need (for --dry-run)."""
