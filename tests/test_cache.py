@@ -196,3 +196,12 @@ def test_two_processes_writing_at_once(tmp_path: Path) -> None:
         for i in range(200):
             assert cache.get(f"w{w}-{i}") == {"worker": w, "i": i}
     cache.close()
+
+
+def test_a_schema_field_named_like_a_credential_is_fine() -> None:
+    # A user's schema may call a field "token"; only settings and headers are checked.
+    schema = {"properties": {"token": {"type": "string"}, "key": {"type": "string"}}}
+    request = {"request": {"tools": [{"function": {"parameters": schema}}]}}
+    assert len(cache_key(request)) == 64
+    with pytest.raises(ValueError, match="credentials"):
+        cache_key({"request": {"extra_headers": {"api-key": "sk-nope"}}})

@@ -58,15 +58,20 @@ def cache_key(request: Mapping[str, Any]) -> str:
 _CREDENTIAL = re.compile(r"(^|[_-])(api[_-]?key|key|authorization|token|secret|password)$", re.I)
 
 
-def _refuse_credentials(value: Any) -> None:
+def _refuse_credentials(value: Any, depth: int = 0) -> None:
+    # Settings and headers sit in the top levels. Deeper lie message texts and JSON
+    # schemas, where a field may well be called "token": walking them costs time on
+    # every request and would refuse a user's schema.
+    if depth > 2:
+        return
     if isinstance(value, Mapping):
         for name, inner in value.items():
             if isinstance(name, str) and _CREDENTIAL.search(name):
                 raise ValueError(f"cache keys must not include credentials ({name!r})")
-            _refuse_credentials(inner)
+            _refuse_credentials(inner, depth + 1)
     elif isinstance(value, list):
         for inner in value:
-            _refuse_credentials(inner)
+            _refuse_credentials(inner, depth)
 
 
 def default_cache_dir() -> Path:
