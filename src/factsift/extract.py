@@ -188,7 +188,7 @@ class Extractor:
             answers = self._ask_sentences(plan)
         else:
             answers = [self._ask(plan, window) for window in plan.windows]
-        return self._store(key, self._finish(plan, answers, key))
+        return self._store(key, self._finish(plan, answers, key), answers)
 
     async def aextract(self, article: Article, *, published: Any = None) -> ArticleFacts:
         """Like :meth:`extract`; the article's windows are asked concurrently."""
@@ -200,7 +200,7 @@ class Extractor:
             answers = await asyncio.to_thread(self._ask_sentences, plan)
         else:
             answers = list(await asyncio.gather(*(self._aask(plan, w) for w in plan.windows)))
-        return self._store(key, self._finish(plan, answers, key))
+        return self._store(key, self._finish(plan, answers, key), answers)
 
     def _begin(self, article: Article, published: Any) -> tuple[str, ArticleFacts | _Plan]:
         """The article's key, and its stored result, else the plan to extract it."""
@@ -267,8 +267,11 @@ class Extractor:
         facts.timings_ms = {"total": _ms(started)}
         return facts
 
-    def _store(self, key: str, facts: ArticleFacts) -> ArticleFacts:
-        if not facts.warnings or not any(w.startswith("window ") for w in facts.warnings):
+    def _store(
+        self, key: str, facts: ArticleFacts, answers: list[GroundingState | SchemaError]
+    ) -> ArticleFacts:
+        # A result with a failed window or sentence is not stored: a re-run tries again.
+        if not any(isinstance(answer, SchemaError) for answer in answers):
             self.cache.set_result(key, facts.model_dump_json())
         return facts
 
