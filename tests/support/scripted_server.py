@@ -5,16 +5,22 @@ with whatever its *responder* returns for the request, wrapped the way the
 request asks: as a tool call when the request offers tools, otherwise as the
 message content. Responders are plain functions of the request JSON, so a
 test can script a model (see ``rule_model``), an oracle, or a failure.
+
+:class:`ServerProcess` runs the same server in a child process, for
+benchmarks: a provider's work never competes with its client for the GIL.
 """
 
 from __future__ import annotations
 
 import json
+import multiprocessing
+import tempfile
 import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 
 
@@ -85,25 +91,32 @@ class ScriptedServer:
 
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
+            # Headers and body leave in two writes; with Nagle's algorithm on, the body
+            # waits for the client's delayed ACK (40 ms on Linux) and every answer is late.
+            disable_nagle_algorithm = True
 
             def log_message(self, *args: Any) -> None:  # keep test output clean
                 pass
 
             def do_POST(self) -> None:
                 length = int(self.headers.get("content-length") or 0)
+                arrived = time.monotonic()
                 request = json.loads(self.rfile.read(length) or b"{}")
                 with server._lock:
                     server.requests.append(request)
-                if server.latency:
-                    time.sleep(server.latency)
+                reply = self._reply(request)
+                # The latency is the whole time to answer, as a provider's would be:
+                # the responder's own work counts inside it, not on top of it.
+                time.sleep(max(0.0, arrived + server.latency - time.monotonic()))
+                self._send(reply)
+
+            def _reply(self, request: dict[str, Any]) -> Reply:
                 if not self.path.rstrip("/").endswith("/chat/completions"):
-                    self._send(Reply(404, {"error": {"message": f"no route {self.path}"}}))
-                    return
+                    return Reply(404, {"error": {"message": f"no route {self.path}"}})
                 result = server.responder(request)
                 if isinstance(result, Reply):
-                    self._send(result)
-                else:
-                    self._send(Reply(200, completion(request, result)))
+                    return result
+                return Reply(200, completion(request, result))
 
             def _send(self, reply: Reply) -> None:
                 if reply.status == 0:
@@ -136,3 +149,55 @@ class ScriptedServer:
     def __exit__(self, *exc: object) -> None:
         self._httpd.shutdown()
         self._httpd.server_close()
+
+
+def _serve(responder: Responder, latency: float, log: str, conn: Any) -> None:
+    """The child's side of :class:`ServerProcess`: serve until told to stop."""
+    server = ScriptedServer(responder, latency=latency)
+    logged = 0
+    with server, open(log, "a", encoding="utf-8") as sink:
+        conn.send(server.base_url)
+        while not conn.poll(0.05):
+            # Requests go to a file the parent reads: only new ones, whole lines.
+            with server._lock:
+                fresh = server.requests[logged:]
+                logged += len(fresh)
+            sink.writelines(json.dumps(r) + "\n" for r in fresh)
+            sink.flush()
+
+
+class ServerProcess:
+    """A :class:`ScriptedServer` in a child process (fork), for benchmarks.
+
+    ``requests`` lists what the server has received so far (it lags by at most
+    50 ms: read it after the client is done).
+    """
+
+    def __init__(self, responder: Responder, *, latency: float = 0.0) -> None:
+        self._dir = tempfile.TemporaryDirectory(prefix="factsift-server-")
+        self._log = Path(self._dir.name) / "requests.jsonl"
+        self._log.touch()
+        context = multiprocessing.get_context("fork")
+        self._conn, child = context.Pipe()
+        self._process = context.Process(
+            target=_serve, args=(responder, latency, str(self._log), child), daemon=True
+        )
+        self.base_url = ""
+
+    @property
+    def requests(self) -> list[dict[str, Any]]:
+        time.sleep(0.1)  # let the child write what it has
+        with open(self._log, encoding="utf-8") as lines:
+            return [json.loads(line) for line in lines if line.endswith("\n")]
+
+    def __enter__(self) -> ServerProcess:
+        self._process.start()
+        self.base_url = self._conn.recv()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._conn.send("stop")
+        self._process.join(timeout=5)
+        if self._process.is_alive():
+            self._process.kill()
+        self._dir.cleanup()
