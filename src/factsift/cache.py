@@ -106,6 +106,11 @@ class ResponseCache:
                     "set FACTSIFT_CACHE_DIR or --cache-dir to a writable folder"
                 ) from err
 
+    @property
+    def enabled(self) -> bool:
+        """Whether anything is read or stored (not in mode ``off``)."""
+        return self._store is not None
+
     def get(self, key: str) -> dict[str, Any] | None:
         """The stored completion, or None. In offline mode a miss raises."""
         if self._store is None:
