@@ -26,6 +26,7 @@ from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any, Protocol, TypeVar
 
+import httpx2
 import instructor
 import openai
 from instructor.core import IncompleteOutputException, ResponseParsingError
@@ -72,6 +73,7 @@ _MODES = {
 #: What a re-ask can fix: the answer is not JSON, misses the tool call, or fails validation
 #: (grounding included).
 _PARSE_ERRORS = (ValidationError, json.JSONDecodeError, ResponseParsingError)
+_PATH = "/chat/completions"
 _TRANSIENT_STATUS = frozenset({408, 409, 425, 429, 500, 502, 503, 504})
 _STATUS_HINTS = {
     401: "check the API key (OPENAI_API_KEY or --api-key)",
@@ -279,38 +281,46 @@ def is_transient(exc: BaseException) -> bool:
 
 
 class OpenAITransport:
-    """Any OpenAI-compatible HTTP endpoint, through the official client."""
+    """Any OpenAI-compatible HTTP endpoint, through the official client.
+
+    Requests go out through the client's documented ``post`` for custom
+    requests: instructor's handlers already built a plain JSON body, and
+    ``chat.completions.create`` would spend about a millisecond per request
+    re-walking it against its typed parameters. Auth, base URL, timeouts and
+    status errors are the client's as usual.
+    """
 
     def __init__(self, settings: LLMSettings) -> None:
         self.settings = settings
-        common: dict[str, Any] = {
+        self._options: dict[str, Any] = {
             "base_url": settings.base_url,
             # Local servers ignore the key, but the client insists on one.
             "api_key": settings.api_key or "not-needed",
             "timeout": settings.timeout,
             "max_retries": 0,  # tenacity retries, with our own policy, in LLM
         }
-        self._sync = openai.OpenAI(**common)
+        # Clients are made on first use (each loads CA certificates: ~20 ms): a batch
+        # only ever needs the async one.
+        self._sync: openai.OpenAI | None = None
         # An async client's connections belong to one event loop; each asyncio.run
         # (one per batch) gets its own client.
         self._async: tuple[asyncio.AbstractEventLoop, openai.AsyncOpenAI] | None = None
-        self._common = common
 
     def complete(self, request: dict[str, Any]) -> dict[str, Any]:
-        # The raw body is what gets cached; parsing it into objects here would be wasted.
-        response = self._sync.chat.completions.with_raw_response.create(**request)
-        return _body(response.http_response)
+        if self._sync is None:
+            self._sync = openai.OpenAI(**self._options)
+        return _body(self._sync.post(_PATH, body=request, cast_to=httpx2.Response))
 
     async def acomplete(self, request: dict[str, Any]) -> dict[str, Any]:
         loop = asyncio.get_running_loop()
         if self._async is None or self._async[0] is not loop:
-            self._async = (loop, openai.AsyncOpenAI(**self._common))
+            self._async = (loop, openai.AsyncOpenAI(**self._options))
         client = self._async[1]
-        response = await client.chat.completions.with_raw_response.create(**request)
-        return _body(response.http_response)
+        return _body(await client.post(_PATH, body=request, cast_to=httpx2.Response))
 
     def close(self) -> None:
-        self._sync.close()
+        if self._sync is not None:
+            self._sync.close()
 
     async def aclose(self) -> None:
         if self._async is not None and self._async[0] is asyncio.get_running_loop():
