@@ -16,8 +16,10 @@ from __future__ import annotations
 
 import asyncio
 import email.utils
+import functools
 import json
 import os
+import ssl
 import threading
 import time
 from collections.abc import Generator, Iterator, Mapping
@@ -299,8 +301,7 @@ class OpenAITransport:
             "timeout": settings.timeout,
             "max_retries": 0,  # tenacity retries, with our own policy, in LLM
         }
-        # Clients are made on first use (each loads CA certificates: ~20 ms): a batch
-        # only ever needs the async one.
+        # Clients are made on first use: a batch only ever needs the async one.
         self._sync: openai.OpenAI | None = None
         # An async client's connections belong to one event loop; each asyncio.run
         # (one per batch) gets its own client.
@@ -308,13 +309,15 @@ class OpenAITransport:
 
     def complete(self, request: dict[str, Any]) -> dict[str, Any]:
         if self._sync is None:
-            self._sync = openai.OpenAI(**self._options)
+            http = openai.DefaultHttpxClient(verify=_tls_context())
+            self._sync = openai.OpenAI(**self._options, http_client=http)
         return _body(self._sync.post(_PATH, body=request, cast_to=httpx2.Response))
 
     async def acomplete(self, request: dict[str, Any]) -> dict[str, Any]:
         loop = asyncio.get_running_loop()
         if self._async is None or self._async[0] is not loop:
-            self._async = (loop, openai.AsyncOpenAI(**self._options))
+            http = openai.DefaultAsyncHttpxClient(verify=_tls_context())
+            self._async = (loop, openai.AsyncOpenAI(**self._options, http_client=http))
         client = self._async[1]
         return _body(await client.post(_PATH, body=request, cast_to=httpx2.Response))
 
@@ -326,6 +329,16 @@ class OpenAITransport:
         if self._async is not None and self._async[0] is asyncio.get_running_loop():
             await self._async[1].close()
         self._async = None
+
+
+@functools.cache
+def _tls_context() -> ssl.SSLContext:
+    """The client's default TLS settings, loaded once per process.
+
+    Every new client would otherwise load the CA bundle again (~20 ms), and a
+    batch makes one per run, at its first request.
+    """
+    return httpx2.create_ssl_context()
 
 
 def _body(response: Any) -> dict[str, Any]:
