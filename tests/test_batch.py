@@ -13,6 +13,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from collections import Counter
 from pathlib import Path
@@ -341,6 +342,36 @@ def test_dry_run_counts_articles_and_sends_nothing(tmp_path: Path) -> None:
     assert "about 25 requests" in result.output
     assert server.requests == [] and counter.counts["requests"] == 0
     assert not out.exists()
+
+
+def test_concurrency_bounds_the_requests_in_flight(tmp_path: Path) -> None:
+    """--concurrency counts requests, also when one article sends several windows at once."""
+    folder = tmp_path / "articles"
+    folder.mkdir()
+    for i in range(12):
+        body = " ".join(s.format(place=f"Town{i}", n=i + k) for k, s in enumerate(BODIES))
+        (folder / f"long-{i:02d}.txt").write_text(f"News {i}\n\n{body}\n", encoding="utf-8")
+    lock = threading.Lock()
+    in_flight, most = 0, 0
+
+    def slow(request: dict[str, Any]) -> Any:
+        nonlocal in_flight, most
+        with lock:
+            in_flight += 1
+            most = max(most, in_flight)
+        time.sleep(0.03)
+        with lock:
+            in_flight -= 1
+        return rule_model(request)
+
+    with ScriptedServer(slow) as server:
+        ex = extractor(server.base_url, window_tokens=50)
+        summary = run_batch(ex, [folder], tmp_path / "facts.jsonl", concurrency=3)
+        ex.close()
+        requests = len(server.requests)
+    assert summary.failed == 0, summary.errors
+    assert requests > 2 * summary.articles, "the articles should need several windows each"
+    assert most == 3
 
 
 def test_one_extractor_serves_several_runs(tmp_path: Path) -> None:

@@ -10,8 +10,9 @@
 - A process killed mid-write leaves at most one cut-off last line; the next
   run cuts it away before appending. An interrupted run (Ctrl-C) writes
   nothing for the articles still in flight.
-- At most ``concurrency`` articles are in flight, and the input is read only
-  as fast as slots free up, so memory stays flat however long the input.
+- At most ``concurrency`` requests are in flight. Half as many articles
+  again are read and prompted ahead, to take a slot the moment an answer frees
+  it; the input is read no faster, so memory stays flat however long it is.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from typing import IO, Any
 from .documents import DEFAULT_MAX_CHARS, load_documents
 from .errors import FactsiftError, InputError
 from .extract import Extractor
+from .llm import request_slots
 from .schema import ArticleFacts, Document
 from .segment import estimate_tokens
 
@@ -182,7 +184,9 @@ async def arun_batch(
     results = ResultsFile(output)
     done = results.load()
     summary = Summary()
-    slots = asyncio.Semaphore(concurrency)
+    # Articles in hand: those with a request in flight and half as many again, read
+    # and prompted, so that a request slot freed by an answer is taken at once.
+    slots = asyncio.Semaphore(concurrency + max(1, concurrency // 2))
     in_flight: set[asyncio.Task[None]] = set()
     seen: set[str] = set()
 
@@ -208,7 +212,7 @@ async def arun_batch(
         finally:
             slots.release()
 
-    with results.open() as sink:
+    with results.open() as sink, request_slots(concurrency):
         try:
             outputs = (output, output.with_name(output.name + ".tmp"))
             for item in load_documents(paths, max_chars=max_chars, exclude=outputs):
@@ -233,6 +237,9 @@ async def arun_batch(
                 task = asyncio.create_task(one(item, key))
                 in_flight.add(task)
                 task.add_done_callback(in_flight.discard)
+                # Let it send its request before the next article is read: the first
+                # requests go out while the rest of the first wave is still being read.
+                await asyncio.sleep(0)
             await asyncio.gather(*in_flight)
             # The async HTTP client belongs to this event loop: close it inside it.
             await extractor.llm.aclose()

@@ -116,7 +116,7 @@ def extract(
         typer.Option(help="JSON file of model -> [input, output] USD per million tokens."),
     ] = None,
     concurrency: Annotated[
-        int, typer.Option(help="Articles in flight at once (requests to the server).")
+        int, typer.Option(help="Requests in flight at once; the server's parallel slots.")
     ] = 4,
     rpm: Annotated[
         Optional[float],  # noqa: UP045

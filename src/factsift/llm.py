@@ -48,7 +48,7 @@ from tenacity import (
 from .cache import ResponseCache, cache_key
 from .errors import ConfigError, LLMError, SchemaError
 
-__all__ = ["LLM", "LLMSettings", "Scope", "estimate_cost", "resolve_settings"]
+__all__ = ["LLM", "LLMSettings", "Scope", "estimate_cost", "request_slots", "resolve_settings"]
 
 T = TypeVar("T", bound=BaseModel)
 
@@ -198,6 +198,27 @@ class Scope:
 
 
 _SCOPE: ContextVar[Scope] = ContextVar("factsift_llm_scope")
+_REQUEST_SLOTS: ContextVar[asyncio.Semaphore | None] = ContextVar(
+    "factsift_request_slots", default=None
+)
+
+
+@contextmanager
+def request_slots(limit: int) -> Iterator[asyncio.Semaphore]:
+    """At most ``limit`` async requests in flight among the tasks started in this block.
+
+    Tasks copy the context they are created in, so one run's limit reaches every
+    request its articles send, and never another run's. Requests answered
+    from the cache take no slot.
+    """
+    if limit < 1:
+        raise ValueError("the request limit must be at least 1")
+    slots = asyncio.Semaphore(limit)
+    token = _REQUEST_SLOTS.set(slots)
+    try:
+        yield slots
+    finally:
+        _REQUEST_SLOTS.reset(token)
 
 
 class RateLimiter:
@@ -420,7 +441,15 @@ class LLM:
             with attempt:
                 if self.limiter is not None:
                     await self.limiter.aacquire(_prompt_tokens(kwargs))
-                completion = await self.transport.acomplete(kwargs)
+                slots = _REQUEST_SLOTS.get()
+                if slots is None:
+                    completion = await self.transport.acomplete(kwargs)
+                else:
+                    async with slots:  # held for the request only, never for a back-off
+                        completion = await self.transport.acomplete(kwargs)
+                    # Parsing this answer can wait a moment: the request that was
+                    # waiting for the slot just freed goes out first.
+                    await asyncio.sleep(0)
         return self._finish(key, completion, cached=False)
 
     def _retry_policy(self) -> dict[str, Any]:
