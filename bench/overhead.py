@@ -47,8 +47,9 @@ class TimedTransport(OpenAITransport):
             TimedTransport.waited += time.perf_counter() - started
 
 
-# Time spent inside instructor's request wrapper (building the request, parsing and
-# validating the answer) that is not factsift's own grounding or the server's time.
+# Time spent in the LLM edge (instructor's handlers building the request and parsing
+# the answer, the openai client, the response cache) that is neither the grounding
+# nor the server's time.
 _timers = {"structured": 0.0, "ground": 0.0}
 # sys.modules: the package's ``extract`` attribute is the function, not the module.
 pipeline = sys.modules["factsift.extract"]
@@ -113,7 +114,7 @@ def main() -> None:
     args = parser.parse_args()
     print(f"factsift overhead, median of {args.runs} runs (LLM time excluded)")
     print(
-        f"{'article':>8} {'calls':>6} {'own ms/article':>15} {'of which instructor':>20} "
+        f"{'article':>8} {'calls':>6} {'own ms/article':>15} {'of which LLM edge':>20} "
         f"{'cache hit ms':>13}"
     )
     with ScriptedServer(rule_model) as server, tempfile.TemporaryDirectory() as tmp:
