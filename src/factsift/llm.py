@@ -447,9 +447,6 @@ class LLM:
                 else:
                     async with slots:  # held for the request only, never for a back-off
                         completion = await self.transport.acomplete(kwargs)
-                    # Parsing this answer can wait a moment: the request that was
-                    # waiting for the slot just freed goes out first.
-                    await asyncio.sleep(0)
         return self._finish(key, completion, cached=False)
 
     def _retry_policy(self) -> dict[str, Any]:
