@@ -12,6 +12,7 @@ benchmarks: a provider's work never competes with its client for the GIL.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import multiprocessing
 import tempfile
@@ -154,30 +155,30 @@ class ScriptedServer:
 def _serve(responder: Responder, latency: float, log: str, conn: Any) -> None:
     """The child's side of :class:`ServerProcess`: serve until told to stop."""
     server = ScriptedServer(responder, latency=latency)
-    logged = 0
     with server, open(log, "a", encoding="utf-8") as sink:
         conn.send(server.base_url)
-        while not conn.poll(0.05):
-            # Requests go to a file the parent reads: only new ones, whole lines.
+        while (message := conn.recv()) != "stop":
+            # "flush": write the requests received so far, then say so.
             with server._lock:
-                fresh = server.requests[logged:]
-                logged += len(fresh)
+                fresh, server.requests = server.requests, []
             sink.writelines(json.dumps(r) + "\n" for r in fresh)
             sink.flush()
+            conn.send(message)
 
 
 class ServerProcess:
-    """A :class:`ScriptedServer` in a child process (fork), for benchmarks.
+    """A :class:`ScriptedServer` in a child process, for benchmarks.
 
-    ``requests`` lists what the server has received so far (it lags by at most
-    50 ms: read it after the client is done).
+    The child is started with ``spawn``: forking a parent that has threads
+    (an earlier run's thread pool) can deadlock the child. ``responder`` must
+    be importable (a module-level function).
     """
 
     def __init__(self, responder: Responder, *, latency: float = 0.0) -> None:
         self._dir = tempfile.TemporaryDirectory(prefix="factsift-server-")
         self._log = Path(self._dir.name) / "requests.jsonl"
         self._log.touch()
-        context = multiprocessing.get_context("fork")
+        context = multiprocessing.get_context("spawn")
         self._conn, child = context.Pipe()
         self._process = context.Process(
             target=_serve, args=(responder, latency, str(self._log), child), daemon=True
@@ -186,17 +187,23 @@ class ServerProcess:
 
     @property
     def requests(self) -> list[dict[str, Any]]:
-        time.sleep(0.1)  # let the child write what it has
+        """Every request the server has received, in order of arrival."""
+        self._conn.send("flush")
+        self._conn.recv()
         with open(self._log, encoding="utf-8") as lines:
-            return [json.loads(line) for line in lines if line.endswith("\n")]
+            return [json.loads(line) for line in lines]
 
     def __enter__(self) -> ServerProcess:
         self._process.start()
+        if not self._conn.poll(60):
+            self._process.kill()
+            raise RuntimeError("the scripted server process did not start within 60 s")
         self.base_url = self._conn.recv()
         return self
 
     def __exit__(self, *exc: object) -> None:
-        self._conn.send("stop")
+        with contextlib.suppress(OSError):  # it may have gone already (a broken pipe)
+            self._conn.send("stop")
         self._process.join(timeout=5)
         if self._process.is_alive():
             self._process.kill()
