@@ -374,6 +374,32 @@ def test_concurrency_bounds_the_requests_in_flight(tmp_path: Path) -> None:
     assert most == 3
 
 
+def test_concurrency_bounds_the_sentence_strategy_too(tmp_path: Path) -> None:
+    """The sentence strategy asks from worker threads; they take the same slots."""
+    write_articles(tmp_path / "articles", 12)
+    lock = threading.Lock()
+    in_flight, most = 0, 0
+
+    def label(request: dict[str, Any]) -> Any:
+        nonlocal in_flight, most
+        with lock:
+            in_flight += 1
+            most = max(most, in_flight)
+        time.sleep(0.03)
+        with lock:
+            in_flight -= 1
+        return {"kind": "fact"}
+
+    with ScriptedServer(label) as server:
+        ex = extractor(server.base_url, strategy="sentence", decisions=("kind",))
+        summary = run_batch(ex, [tmp_path / "articles"], tmp_path / "facts.jsonl", concurrency=2)
+        ex.close()
+        requests = len(server.requests)
+    assert summary.failed == 0, summary.errors
+    assert requests > summary.articles
+    assert most == 2
+
+
 def test_one_extractor_serves_several_runs(tmp_path: Path) -> None:
     """Each run has its own event loop; the async client must not outlive its loop."""
     write_articles(tmp_path / "a", 6)

@@ -93,6 +93,41 @@ def test_invalid_json_is_reasked_then_reported(tmp_path: Path) -> None:
     assert len(server.requests) == 2  # the answer, and one re-ask
 
 
+def _completion(choices: list[dict[str, Any]], **fields: Any) -> dict[str, Any]:
+    body = {"id": "c", "object": "chat.completion", "created": 0, "model": "m"}
+    return {**body, "choices": choices, **fields}
+
+
+REFUSAL = {
+    "index": 0,
+    "finish_reason": "stop",
+    "message": {"role": "assistant", "content": None, "refusal": "I can't help with that."},
+}
+
+
+@pytest.mark.parametrize(
+    ("body", "reason", "stored"),
+    [
+        (_completion([REFUSAL]), "could not be read: .*can't help", True),
+        (_completion([]), "could not be read", True),
+        ({"object": "chat.completion", "choices": [REFUSAL]}, "not a chat completion", False),
+    ],
+    ids=["refusal", "no-choices", "no-id"],
+)
+def test_unreadable_answers_are_reported_not_raised_raw(
+    body: dict[str, Any], reason: str, stored: bool, tmp_path: Path
+) -> None:
+    """Answers no re-ask can fix end as a factsift error naming why. A refusal is the
+    model's answer and replays from the cache; a body that is no chat completion is not
+    stored."""
+    with ScriptedServer(lambda request: Reply(200, body)) as server:
+        with pytest.raises(LLMError, match=reason):
+            extract(server, tmp_path)
+        with pytest.raises(LLMError, match=reason):
+            extract(server, tmp_path)
+    assert len(server.requests) == (1 if stored else 2)
+
+
 def test_offline_cache_miss_sends_nothing(tmp_path: Path) -> None:
     with ScriptedServer(rule_model) as server, pytest.raises(CacheMissError, match="offline"):
         extract(server, tmp_path, cache="offline")

@@ -198,25 +198,37 @@ class Scope:
 
 
 _SCOPE: ContextVar[Scope] = ContextVar("factsift_llm_scope")
-_REQUEST_SLOTS: ContextVar[asyncio.Semaphore | None] = ContextVar(
-    "factsift_request_slots", default=None
-)
+
+
+class _Slots:
+    """One run's request slots: a semaphore per way of waiting for one.
+
+    Async requests wait on the event loop; the sentence strategy's requests
+    run in worker threads and wait there. A run uses one strategy, so one of
+    the two is ever in use.
+    """
+
+    def __init__(self, limit: int) -> None:
+        self.tasks = asyncio.Semaphore(limit)
+        self.threads = threading.BoundedSemaphore(limit)
+
+
+_REQUEST_SLOTS: ContextVar[_Slots | None] = ContextVar("factsift_request_slots", default=None)
 
 
 @contextmanager
-def request_slots(limit: int) -> Iterator[asyncio.Semaphore]:
-    """At most ``limit`` async requests in flight among the tasks started in this block.
+def request_slots(limit: int) -> Iterator[None]:
+    """At most ``limit`` requests in flight among the work started in this block.
 
-    Tasks copy the context they are created in, so one run's limit reaches every
-    request its articles send, and never another run's. Requests answered
-    from the cache take no slot.
+    Tasks and ``asyncio.to_thread`` copy the context they start in, so one
+    run's limit reaches every request its articles send, and never another
+    run's. Requests answered from the cache take no slot.
     """
     if limit < 1:
         raise ValueError("the request limit must be at least 1")
-    slots = asyncio.Semaphore(limit)
-    token = _REQUEST_SLOTS.set(slots)
+    token = _REQUEST_SLOTS.set(_Slots(limit))
     try:
-        yield slots
+        yield
     finally:
         _REQUEST_SLOTS.reset(token)
 
@@ -324,14 +336,16 @@ class OpenAITransport:
         }
         # Clients are made on first use: a batch only ever needs the async one.
         self._sync: openai.OpenAI | None = None
+        self._lock = threading.Lock()
         # An async client's connections belong to one event loop; each asyncio.run
         # (one per batch) gets its own client.
         self._async: tuple[asyncio.AbstractEventLoop, openai.AsyncOpenAI] | None = None
 
     def complete(self, request: dict[str, Any]) -> dict[str, Any]:
-        if self._sync is None:
-            http = openai.DefaultHttpxClient(verify=_tls_context())
-            self._sync = openai.OpenAI(**self._options, http_client=http)
+        with self._lock:  # the sentence strategy sends from several threads
+            if self._sync is None:
+                http = openai.DefaultHttpxClient(verify=_tls_context())
+                self._sync = openai.OpenAI(**self._options, http_client=http)
         return _body(self._sync.post(_PATH, body=request, cast_to=httpx2.Response))
 
     async def acomplete(self, request: dict[str, Any]) -> dict[str, Any]:
@@ -418,35 +432,53 @@ class LLM:
 
     def _finish(self, key: str, completion: dict[str, Any], *, cached: bool) -> ChatCompletion:
         _SCOPE.get().record(completion, cached=cached)
+        try:
+            parsed = ChatCompletion.model_validate(completion)
+        except ValidationError as err:
+            raise SchemaError(
+                f"the server's answer is not a chat completion: {_short(str(err))}"
+            ) from err
         if not cached:
             self.cache.set(key, completion)
-        return ChatCompletion.model_validate(completion)
+        return parsed
 
     def _create(self, kwargs: dict[str, Any]) -> ChatCompletion:
         key, hit = self._request(kwargs)
         if hit is not None:
             return self._finish(key, hit, cached=True)
+        slots = _REQUEST_SLOTS.get()
         for attempt in Retrying(**self._retry_policy()):
             with attempt:
-                if self.limiter is not None:
-                    self.limiter.acquire(_prompt_tokens(kwargs))
-                completion = self.transport.complete(kwargs)
+                if slots is None:
+                    completion = self._send(kwargs)
+                else:
+                    with slots.threads:  # held for the request only, never for a back-off
+                        completion = self._send(kwargs)
         return self._finish(key, completion, cached=False)
+
+    def _send(self, kwargs: dict[str, Any]) -> dict[str, Any]:
+        # The quota is taken when the request goes out, not while it waits for a slot.
+        if self.limiter is not None:
+            self.limiter.acquire(_prompt_tokens(kwargs))
+        return self.transport.complete(kwargs)
+
+    async def _asend(self, kwargs: dict[str, Any]) -> dict[str, Any]:
+        if self.limiter is not None:
+            await self.limiter.aacquire(_prompt_tokens(kwargs))
+        return await self.transport.acomplete(kwargs)
 
     async def _acreate(self, kwargs: dict[str, Any]) -> ChatCompletion:
         key, hit = self._request(kwargs)
         if hit is not None:
             return self._finish(key, hit, cached=True)
+        slots = _REQUEST_SLOTS.get()
         async for attempt in AsyncRetrying(**self._retry_policy()):
             with attempt:
-                if self.limiter is not None:
-                    await self.limiter.aacquire(_prompt_tokens(kwargs))
-                slots = _REQUEST_SLOTS.get()
                 if slots is None:
-                    completion = await self.transport.acomplete(kwargs)
+                    completion = await self._asend(kwargs)
                 else:
-                    async with slots:  # held for the request only, never for a back-off
-                        completion = await self.transport.acomplete(kwargs)
+                    async with slots.tasks:  # held for the request only, never for a back-off
+                        completion = await self._asend(kwargs)
         return self._finish(key, completion, cached=False)
 
     def _retry_policy(self) -> dict[str, Any]:
@@ -507,7 +539,16 @@ class LLM:
                         "the model's answer did not fit the schema after "
                         f"{_attempts(reasks + 1)}: {_short(str(err))}"
                     ) from err
-                request = handlers.reask_handler(kwargs=request, response=completion, exception=err)
+                try:
+                    request = handlers.reask_handler(
+                        kwargs=request, response=completion, exception=err
+                    )
+                except Exception as unusable:
+                    raise _unreadable(unusable) from unusable
+            except IncompleteOutputException:
+                raise
+            except Exception as err:  # a refusal, no choices: nothing a re-ask could fix
+                raise _unreadable(err) from err
         raise AssertionError("unreachable: the last attempt returns or raises")
 
     def structured(
@@ -592,6 +633,11 @@ class LLM:
 
 def _attempts(n: int) -> str:
     return "1 attempt" if n == 1 else f"{n} attempts"
+
+
+def _unreadable(err: Exception) -> SchemaError:
+    why = _short(str(err)) or type(err).__name__
+    return SchemaError(f"the model's answer could not be read: {why}")
 
 
 def _short(message: str, limit: int = 300) -> str:
