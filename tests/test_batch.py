@@ -309,6 +309,29 @@ def test_retry_failed_redoes_only_the_failed_articles(tmp_path: Path) -> None:
         assert len(read_records(out)) == 12
 
 
+def test_retry_failed_asks_again_instead_of_replaying_cached_answers(tmp_path: Path) -> None:
+    """Answers that failed validation are in the response cache; a retry must not reuse them."""
+    folder = tmp_path / "articles"
+    ids = write_articles(folder, 6)
+    doomed = set(ids[::2])
+    out = tmp_path / "facts.jsonl"
+
+    def garbled(request: dict[str, Any]) -> Any:
+        if article_id(request) in doomed:
+            return {"claims": [{"statement": "no evidence, no speaker"}]}
+        return rule_model(request)
+
+    with ScriptedServer(rule_model) as server:
+        for responder, retry in ((garbled, False), (rule_model, True)):
+            counter = FaultInjector(responder, rate=0.0, seed=0)
+            server.responder = counter
+            with extractor(server.base_url, cache="read-write", cache_dir=tmp_path / "c") as ex:
+                summary = run_batch(ex, [folder], out, retry_failed=retry)
+    assert summary.articles == len(doomed) and summary.failed == 0, summary.errors
+    assert set(counter.per_article) == doomed  # asked again, not replayed
+    assert all(check_record(r) is not None for r in read_records(out))
+
+
 def test_a_retry_that_fails_again_still_leaves_one_line(tmp_path: Path) -> None:
     folder = tmp_path / "articles"
     ids = write_articles(folder, 3)

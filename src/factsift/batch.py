@@ -18,6 +18,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 import json
 import os
@@ -29,7 +30,7 @@ from typing import IO, Any
 from .documents import DEFAULT_MAX_CHARS, load_documents
 from .errors import FactsiftError, InputError
 from .extract import Extractor
-from .llm import request_slots
+from .llm import fresh_answers, request_slots
 from .schema import ArticleFacts, Document
 from .segment import estimate_tokens
 
@@ -202,9 +203,11 @@ async def arun_batch(
         if on_article is not None:
             on_article(name, error)
 
-    async def one(doc: Document, key: str) -> None:
+    async def one(doc: Document, key: str, again: bool) -> None:
         try:
-            facts = await extractor.aextract(doc)
+            # A failure being redone asks the model anew: its stored answers failed.
+            with fresh_answers() if again else contextlib.nullcontext():
+                facts = await extractor.aextract(doc)
         except Exception as err:  # one article, even a bug in factsift, must not stop the run
             where = doc.source or doc.id
             reason = str(err) if isinstance(err, FactsiftError) else f"internal error: {err!r}"
@@ -237,7 +240,7 @@ async def arun_batch(
                     finished(item.source, line, str(item), None)
                     continue
                 await slots.acquire()  # reading waits for a free slot: memory stays flat
-                task = asyncio.create_task(one(item, key))
+                task = asyncio.create_task(one(item, key, key in done))
                 in_flight.add(task)
                 task.add_done_callback(in_flight.discard)
                 # Let it send its request before the next article is read, so the first

@@ -127,7 +127,11 @@ def extract(
         typer.Option(help="Stay under this many prompt tokens per minute (estimated)."),
     ] = None,
     retry_failed: Annotated[
-        bool, typer.Option(help="Redo articles that failed in an earlier run of this output.")
+        bool,
+        typer.Option(
+            help="Redo articles that failed in an earlier run of this output, asking the "
+            "model anew (their stored answers are not reused)."
+        ),
     ] = False,
     dry_run: Annotated[
         bool, typer.Option(help="Count articles and estimate tokens and cost; send nothing.")

@@ -45,10 +45,18 @@ from tenacity import (
     wait_random,
 )
 
-from .cache import ResponseCache, cache_key
+from .cache import CacheMode, ResponseCache, cache_key
 from .errors import ConfigError, LLMError, SchemaError
 
-__all__ = ["LLM", "LLMSettings", "Scope", "estimate_cost", "request_slots", "resolve_settings"]
+__all__ = [
+    "LLM",
+    "LLMSettings",
+    "Scope",
+    "estimate_cost",
+    "fresh_answers",
+    "request_slots",
+    "resolve_settings",
+]
 
 T = TypeVar("T", bound=BaseModel)
 
@@ -214,6 +222,24 @@ class _Slots:
 
 
 _REQUEST_SLOTS: ContextVar[_Slots | None] = ContextVar("factsift_request_slots", default=None)
+
+
+_FRESH: ContextVar[bool] = ContextVar("factsift_fresh_answers", default=False)
+
+
+@contextmanager
+def fresh_answers() -> Iterator[None]:
+    """Ask the model again for the requests sent in this block.
+
+    Stored answers are not read (the new ones replace them), so redoing a
+    failed article asks anew instead of replaying the answers that failed.
+    In offline mode nothing may be sent: stored answers are still read.
+    """
+    token = _FRESH.set(True)
+    try:
+        yield
+    finally:
+        _FRESH.reset(token)
 
 
 @contextmanager
@@ -428,6 +454,8 @@ class LLM:
             return "", None
         scope = _SCOPE.get()
         key = cache_key({**self.settings.identity(), **scope.key_extra, "request": kwargs})
+        if _FRESH.get() and self.cache.mode is not CacheMode.offline:
+            return key, None
         return key, self.cache.get(key)
 
     def _finish(self, key: str, completion: dict[str, Any], *, cached: bool) -> ChatCompletion:
