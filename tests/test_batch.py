@@ -367,6 +367,24 @@ def test_dry_run_counts_articles_and_sends_nothing(tmp_path: Path) -> None:
     assert not out.exists()
 
 
+class InFlight:
+    """A responder that takes 30 ms and records the most requests it had at once."""
+
+    def __init__(self, answer: Any) -> None:
+        self.answer = answer
+        self.most = self._now = 0
+        self._lock = threading.Lock()
+
+    def __call__(self, request: dict[str, Any]) -> Any:
+        with self._lock:
+            self._now += 1
+            self.most = max(self.most, self._now)
+        time.sleep(0.03)
+        with self._lock:
+            self._now -= 1
+        return self.answer(request)
+
+
 def test_concurrency_bounds_the_requests_in_flight(tmp_path: Path) -> None:
     """--concurrency counts requests, also when one article sends several windows at once."""
     folder = tmp_path / "articles"
@@ -374,19 +392,7 @@ def test_concurrency_bounds_the_requests_in_flight(tmp_path: Path) -> None:
     for i in range(12):
         body = " ".join(s.format(place=f"Town{i}", n=i + k) for k, s in enumerate(BODIES))
         (folder / f"long-{i:02d}.txt").write_text(f"News {i}\n\n{body}\n", encoding="utf-8")
-    lock = threading.Lock()
-    in_flight, most = 0, 0
-
-    def slow(request: dict[str, Any]) -> Any:
-        nonlocal in_flight, most
-        with lock:
-            in_flight += 1
-            most = max(most, in_flight)
-        time.sleep(0.03)
-        with lock:
-            in_flight -= 1
-        return rule_model(request)
-
+    slow = InFlight(rule_model)
     with ScriptedServer(slow) as server:
         ex = extractor(server.base_url, window_tokens=50)
         summary = run_batch(ex, [folder], tmp_path / "facts.jsonl", concurrency=3)
@@ -394,25 +400,13 @@ def test_concurrency_bounds_the_requests_in_flight(tmp_path: Path) -> None:
         requests = len(server.requests)
     assert summary.failed == 0, summary.errors
     assert requests > 2 * summary.articles, "the articles should need several windows each"
-    assert most == 3
+    assert slow.most == 3
 
 
 def test_concurrency_bounds_the_sentence_strategy_too(tmp_path: Path) -> None:
     """The sentence strategy asks from worker threads; they take the same slots."""
     write_articles(tmp_path / "articles", 12)
-    lock = threading.Lock()
-    in_flight, most = 0, 0
-
-    def label(request: dict[str, Any]) -> Any:
-        nonlocal in_flight, most
-        with lock:
-            in_flight += 1
-            most = max(most, in_flight)
-        time.sleep(0.03)
-        with lock:
-            in_flight -= 1
-        return {"kind": "fact"}
-
+    label = InFlight(lambda request: {"kind": "fact"})
     with ScriptedServer(label) as server:
         ex = extractor(server.base_url, strategy="sentence", decisions=("kind",))
         summary = run_batch(ex, [tmp_path / "articles"], tmp_path / "facts.jsonl", concurrency=2)
@@ -420,7 +414,7 @@ def test_concurrency_bounds_the_sentence_strategy_too(tmp_path: Path) -> None:
         requests = len(server.requests)
     assert summary.failed == 0, summary.errors
     assert requests > summary.articles
-    assert most == 2
+    assert label.most == 2
 
 
 def test_one_extractor_serves_several_runs(tmp_path: Path) -> None:
