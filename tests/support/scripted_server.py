@@ -15,13 +15,11 @@ from __future__ import annotations
 import contextlib
 import json
 import multiprocessing
-import tempfile
 import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 from typing import Any
 
 
@@ -152,18 +150,16 @@ class ScriptedServer:
         self._httpd.server_close()
 
 
-def _serve(responder: Responder, latency: float, log: str, conn: Any) -> None:
+def _serve(responder: Responder, latency: float, conn: Any) -> None:
     """The child's side of :class:`ServerProcess`: serve until told to stop."""
     server = ScriptedServer(responder, latency=latency)
-    with server, open(log, "a", encoding="utf-8") as sink:
+    with server:
         conn.send(server.base_url)
-        while (message := conn.recv()) != "stop":
-            # "flush": write the requests received so far, then say so.
+        while conn.recv() != "stop":
+            # Anything else asks for the requests received since the last time.
             with server._lock:
                 fresh, server.requests = server.requests, []
-            sink.writelines(json.dumps(r) + "\n" for r in fresh)
-            sink.flush()
-            conn.send(message)
+            conn.send(fresh)
 
 
 class ServerProcess:
@@ -175,23 +171,20 @@ class ServerProcess:
     """
 
     def __init__(self, responder: Responder, *, latency: float = 0.0) -> None:
-        self._dir = tempfile.TemporaryDirectory(prefix="factsift-server-")
-        self._log = Path(self._dir.name) / "requests.jsonl"
-        self._log.touch()
         context = multiprocessing.get_context("spawn")
         self._conn, child = context.Pipe()
         self._process = context.Process(
-            target=_serve, args=(responder, latency, str(self._log), child), daemon=True
+            target=_serve, args=(responder, latency, child), daemon=True
         )
+        self._received: list[dict[str, Any]] = []
         self.base_url = ""
 
     @property
     def requests(self) -> list[dict[str, Any]]:
         """Every request the server has received, in order of arrival."""
-        self._conn.send("flush")
-        self._conn.recv()
-        with open(self._log, encoding="utf-8") as lines:
-            return [json.loads(line) for line in lines]
+        self._conn.send("requests")
+        self._received += self._conn.recv()
+        return list(self._received)
 
     def __enter__(self) -> ServerProcess:
         self._process.start()
@@ -207,4 +200,3 @@ class ServerProcess:
         self._process.join(timeout=5)
         if self._process.is_alive():
             self._process.kill()
-        self._dir.cleanup()
