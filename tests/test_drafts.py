@@ -8,7 +8,14 @@ from typing import Annotated, Any, Optional
 import pytest
 from pydantic import BaseModel, Field, ValidationError
 
-from factsift.drafts import LIST_CAP, Quote, draft_model, ground_answer, has_spans
+from factsift.drafts import (
+    LIST_CAP,
+    Quote,
+    compact_schema,
+    draft_model,
+    ground_answer,
+    has_spans,
+)
 from factsift.ground import Unaligned
 from factsift.schema import Alignment, Extraction, Span
 
@@ -330,3 +337,40 @@ def test_tuple_of_spans_is_grounded() -> None:
     answer = draft_model(Tup).model_validate({"spans": [{"text": "Alice"}, {"text": "Zed"}]})
     grounded = ground_answer(answer, locate)
     assert grounded.failures and grounded.failures[0].startswith("spans")
+
+
+def _keys(node: Any, found: set[str] | None = None) -> set[str]:
+    found = set() if found is None else found
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if isinstance(value, str):
+                found.add(key)
+            _keys(value, found)
+    elif isinstance(node, list):
+        for value in node:
+            _keys(value, found)
+    return found
+
+
+def test_compact_schema_states_each_meaning_once() -> None:
+    full = draft_model(Extraction).model_json_schema()
+    compact = compact_schema(full, descriptions=False)
+    assert {"title", "description"} <= _keys(full)
+    assert compact["title"] == full["title"]  # the root's title names the tool
+    assert "description" not in _keys(compact)
+    assert "title" not in _keys({k: v for k, v in compact.items() if k != "title"})
+    assert len(json.dumps(compact)) < len(json.dumps(full)) / 2
+    # Nothing but titles and descriptions goes: the same fields, types and limits.
+    assert compact["$defs"].keys() == full["$defs"].keys()
+    assert compact["$defs"]["Quote"]["properties"]["text"]["maxLength"] > 0
+
+
+def test_compact_schema_keeps_a_custom_schemas_descriptions_and_fields_named_title() -> None:
+    class Page(BaseModel):
+        title: str = Field(description="The headline, as printed.")
+        description: str
+
+    compact = compact_schema(Page.model_json_schema())
+    assert compact["properties"]["title"]["description"] == "The headline, as printed."
+    assert set(compact["properties"]) == {"title", "description"}
+    assert "title" not in compact["properties"]["title"]

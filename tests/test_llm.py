@@ -11,7 +11,7 @@ import pytest
 from factsift import CacheMissError, ConfigError, Extractor, LLMError
 from factsift.llm import estimate_cost, resolve_settings
 from tests.support.rule_model import rule_model
-from tests.support.scripted_server import Reply, ScriptedServer
+from tests.support.scripted_server import Reply, ScriptedServer, completion
 
 ARTICLE = (
     "Port workers end strike\n\n"
@@ -194,3 +194,32 @@ def test_cost_estimate_uses_the_price_table() -> None:
     assert estimate_cost("my-model", 10, 10) is None
     assert estimate_cost("my-model", 1_000_000, 0, {"my-model": (2.0, 0.0)}) == 2.0
     assert estimate_cost("local", 10**6, 10**6) == 0.0
+
+
+def test_cost_estimate_prices_cached_prompt_tokens_at_the_cached_rate() -> None:
+    full = estimate_cost("gpt-4o-mini", 1_000_000, 0)
+    half_cached = estimate_cost("gpt-4o-mini", 1_000_000, 0, cached_prompt_tokens=500_000)
+    assert full is not None and half_cached is not None and half_cached < full
+    assert half_cached == pytest.approx(0.5 * 0.15 + 0.5 * 0.075)
+    # A two-price entry has no cached rate: cached tokens cost the prompt rate.
+    two = {"my-model": (2.0, 0.0)}
+    assert estimate_cost("my-model", 10**6, 0, two, cached_prompt_tokens=10**6) == 2.0
+
+
+def test_cached_prompt_tokens_are_read_from_the_provider_usage(tmp_path: Path) -> None:
+    """The provider's prompt-cache hits land in Usage and lower the cost."""
+
+    def with_prompt_cache(request: dict[str, Any]) -> Reply:
+        body = completion(request, rule_model(request))
+        body["usage"]["prompt_tokens_details"] = {"cached_tokens": 1024}
+        return Reply(200, body)
+
+    with ScriptedServer(with_prompt_cache) as server:
+        with Extractor(
+            "gpt-4o-mini", base_url=server.base_url, api_key="k", cache_dir=tmp_path
+        ) as extractor:
+            facts = extractor.extract(ARTICLE)
+    usage = facts.usage
+    assert usage.calls >= 1 and usage.cached_prompt_tokens == 1024 * usage.calls
+    uncached = estimate_cost("gpt-4o-mini", usage.prompt_tokens, usage.completion_tokens)
+    assert usage.cost_usd is not None and uncached is not None and usage.cost_usd < uncached

@@ -23,10 +23,10 @@ from typing import Any
 import instructor
 from pydantic import BaseModel, ConfigDict, model_validator
 
-from .drafts import GroundedAnswer, Quote, draft_model, ground_answer
+from .drafts import GroundedAnswer, Quote, compact_schema, draft_model, ground_answer
 from .ground import TextIndex, Unaligned, align_quote
 from .llm import Scope
-from .schema import Span
+from .schema import Extraction, Span
 from .segment import Sentence, Window
 
 __all__ = ["GroundingState", "answer_model", "grounding"]
@@ -125,7 +125,9 @@ def answer_model(schema: type[BaseModel]) -> type[BaseModel]:
             # instructor rebuilds the schema on every request; it never changes.
             key = repr((args, sorted(kwargs.items())))
             if key not in schemas:
-                schemas[key] = json.dumps(super().model_json_schema(*args, **kwargs))
+                full = super().model_json_schema(*args, **kwargs)
+                compact = compact_schema(full, descriptions=schema is not Extraction)
+                schemas[key] = json.dumps(compact)
             return typing.cast(dict[str, Any], json.loads(schemas[key]))
 
     Answer.__name__ = Answer.__qualname__ = draft.__name__

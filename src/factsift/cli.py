@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Annotated, Any, Optional
+from typing import TYPE_CHECKING, Annotated, Any, Optional
 
 import typer
 from rich.console import Console
@@ -26,6 +26,9 @@ from .errors import FactsiftError
 from .extract import Extractor
 from .schema import ArticleFacts
 
+if TYPE_CHECKING:
+    from .llm import Prices
+
 app = typer.Typer(
     help="Turn news articles into typed, source-grounded claims and events.",
     no_args_is_help=True,
@@ -37,16 +40,21 @@ err = Console(stderr=True, soft_wrap=True)
 out = Console()
 
 
-def _load_prices(path: Path | None) -> dict[str, tuple[float, float]] | None:
+def _load_prices(path: Path | None) -> dict[str, Prices] | None:
     if path is None:
         return None
     try:
         table = json.loads(path.read_text(encoding="utf-8"))
-        return {str(k): (float(v[0]), float(v[1])) for k, v in table.items()}
+        prices: dict[str, Prices] = {}
+        for model, values in table.items():
+            if len(values) not in (2, 3):
+                raise ValueError(f"{model}: give 2 or 3 prices, not {len(values)}")
+            prices[str(model)] = tuple(float(v) for v in values)  # type: ignore[assignment]
+        return prices
     except (OSError, ValueError, TypeError, IndexError, AttributeError) as exc:
         raise typer.BadParameter(
-            f"{path}: expected a JSON object of model -> [input, output] USD per million tokens "
-            f"({exc})"
+            f"{path}: expected a JSON object of model -> [input, output] or [input, output, "
+            f"cached input] USD per million tokens ({exc})"
         ) from None
 
 

@@ -29,7 +29,14 @@ from pydantic.fields import FieldInfo
 from .ground import Unaligned
 from .schema import QUOTE_MAX_CHARS, Rejected, Span
 
-__all__ = ["GroundedAnswer", "Quote", "draft_model", "ground_answer", "has_spans"]
+__all__ = [
+    "GroundedAnswer",
+    "Quote",
+    "compact_schema",
+    "draft_model",
+    "ground_answer",
+    "has_spans",
+]
 
 
 class Quote(BaseModel):
@@ -61,6 +68,34 @@ DISTINCT_FIELDS = frozenset({"trigger"})
 #: Most items of one list the model may give for one window of an article: finite, so
 #: that a grammar-constrained small model cannot loop, and roomy for a dense window.
 LIST_CAP = 200
+
+
+def compact_schema(schema: dict[str, Any], *, descriptions: bool = True) -> dict[str, Any]:
+    """``schema`` (a JSON schema) without what costs tokens and tells the model nothing.
+
+    pydantic titles every property with its own name, restated; they go (the root keeps
+    its title: it names the tool). Descriptions stay unless the prompt already explains
+    every field (factsift's own schema, whose fields the system prompt documents): each
+    meaning is stated once, not twice.
+    """
+    drop = {"title"} if descriptions else {"title", "description"}
+
+    def walk(node: Any) -> Any:
+        if isinstance(node, dict):
+            # A property *named* "title" holds a schema (a dict), never a string.
+            return {
+                key: walk(value)
+                for key, value in node.items()
+                if not (key in drop and isinstance(value, str))
+            }
+        if isinstance(node, list):
+            return [walk(value) for value in node]
+        return node
+
+    compact: dict[str, Any] = walk(schema)
+    if "title" in schema:
+        compact = {"title": schema["title"], **compact}
+    return compact
 
 
 def _has_max_length(info: FieldInfo) -> bool:

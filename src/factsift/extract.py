@@ -31,6 +31,7 @@ from .llm import (
     LLM,
     LOCAL_PREFIX,
     LLMSettings,
+    Prices,
     RateLimiter,
     Scope,
     Transport,
@@ -120,7 +121,7 @@ class Extractor:
         overlap: int = 2,
         reasks: int = 1,
         fuzzy_threshold: float = 90.0,
-        prices: Mapping[str, tuple[float, float]] | None = None,
+        prices: Mapping[str, Prices] | None = None,
         prompt: str | None = None,
         strategy: str = "auto",
         decisions: Collection[str] | None = None,
@@ -405,6 +406,7 @@ class Extractor:
             usage.calls += scope.calls
             usage.cached_calls += scope.cached_calls
             usage.prompt_tokens += scope.prompt_tokens
+            usage.cached_prompt_tokens += scope.cached_prompt_tokens
             usage.completion_tokens += scope.completion_tokens
             if answer.result is not None:
                 grounded.append(answer.result.data)
@@ -412,7 +414,11 @@ class Extractor:
         if plan.windows and not grounded:
             raise LLMError(f"{doc.id}: no window gave a usable answer; " + "; ".join(warnings))
         usage.cost_usd = estimate_cost(
-            self.settings.model, usage.prompt_tokens, usage.completion_tokens, self.prices
+            self.settings.model,
+            usage.prompt_tokens,
+            usage.completion_tokens,
+            self.prices,
+            usage.cached_prompt_tokens,
         )
         if not plan.windows:
             warnings.append("no sentences to extract from (the article is only page furniture)")

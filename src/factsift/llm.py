@@ -60,16 +60,18 @@ __all__ = [
 
 T = TypeVar("T", bound=BaseModel)
 
-#: US dollars per million (prompt, completion) tokens. Override with ``prices=``.
-DEFAULT_PRICES: dict[str, tuple[float, float]] = {
-    "gpt-4o-mini": (0.15, 0.60),
-    "gpt-4o": (2.50, 10.00),
-    "gpt-4.1-nano": (0.10, 0.40),
-    "gpt-4.1-mini": (0.40, 1.60),
-    "gpt-4.1": (2.00, 8.00),
-    "gpt-5-nano": (0.05, 0.40),
-    "gpt-5-mini": (0.25, 2.00),
-    "gpt-5": (1.25, 10.00),
+#: US dollars per million tokens: (prompt, completion) or (prompt, completion, cached
+#: prompt), as OpenAI's price list gives them. Override with ``prices=``.
+Prices = tuple[float, float] | tuple[float, float, float]
+DEFAULT_PRICES: dict[str, Prices] = {
+    "gpt-4o-mini": (0.15, 0.60, 0.075),
+    "gpt-4o": (2.50, 10.00, 1.25),
+    "gpt-4.1-nano": (0.10, 0.40, 0.025),
+    "gpt-4.1-mini": (0.40, 1.60, 0.10),
+    "gpt-4.1": (2.00, 8.00, 0.50),
+    "gpt-5-nano": (0.05, 0.40, 0.005),
+    "gpt-5-mini": (0.25, 2.00, 0.025),
+    "gpt-5": (1.25, 10.00, 0.125),
 }
 DEFAULT_REMOTE_MODEL = "gpt-4o-mini"
 LOCAL_PREFIX = "local"
@@ -169,9 +171,14 @@ def estimate_cost(
     model: str,
     prompt_tokens: int,
     completion_tokens: int,
-    prices: Mapping[str, tuple[float, float]] | None = None,
+    prices: Mapping[str, Prices] | None = None,
+    cached_prompt_tokens: int = 0,
 ) -> float | None:
-    """US dollars for the tokens, or None when the model is not in the table."""
+    """US dollars for the tokens, or None when the model is not in the table.
+
+    ``cached_prompt_tokens`` (part of ``prompt_tokens``) are the ones the provider served
+    from its prompt cache; they cost the cached rate where the table gives one.
+    """
     if model == LOCAL_PREFIX or model.startswith(LOCAL_PREFIX + ":"):
         return 0.0
     table = {**DEFAULT_PRICES, **(prices or {})}
@@ -179,8 +186,11 @@ def estimate_cost(
     name = max((k for k in table if model == k or model.startswith(k + "-")), key=len, default=None)
     if name is None:
         return None
-    per_in, per_out = table[name]
-    return round((prompt_tokens * per_in + completion_tokens * per_out) / 1_000_000, 6)
+    per_in, per_out, *rest = table[name]
+    per_cached = rest[0] if rest else per_in
+    cached = min(cached_prompt_tokens, prompt_tokens)
+    dollars = (prompt_tokens - cached) * per_in + cached * per_cached + completion_tokens * per_out
+    return round(dollars / 1_000_000, 6)
 
 
 @dataclass
@@ -195,6 +205,7 @@ class Scope:
     calls: int = 0
     cached_calls: int = 0
     prompt_tokens: int = 0
+    cached_prompt_tokens: int = 0
     completion_tokens: int = 0
 
     def record(self, completion: Mapping[str, Any], *, cached: bool) -> None:
@@ -202,6 +213,8 @@ class Scope:
         self.cached_calls += int(cached)
         usage = completion.get("usage") or {}
         self.prompt_tokens += int(usage.get("prompt_tokens") or 0)
+        details = usage.get("prompt_tokens_details") or {}
+        self.cached_prompt_tokens += int(details.get("cached_tokens") or 0)
         self.completion_tokens += int(usage.get("completion_tokens") or 0)
 
 

@@ -292,6 +292,10 @@ class Usage(BaseModel):
     calls: int = Field(default=0, description="Chat-completion calls made or replayed.")
     cached_calls: int = Field(default=0, description="Calls answered from the cache.")
     prompt_tokens: int = 0
+    cached_prompt_tokens: int = Field(
+        default=0,
+        description="Prompt tokens the provider served from its prompt cache (a cheaper rate).",
+    )
     completion_tokens: int = 0
     cost_usd: float | None = Field(
         default=None, description="Estimate from the price table; null if the model is unpriced."
