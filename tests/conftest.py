@@ -12,10 +12,10 @@ import pytest
 from factsift import ArticleFacts
 
 ROOT = Path(__file__).resolve().parents[1]
-SHARED = ROOT.parent / "shared"
-SEED_ARTICLE = SHARED / "articles" / "israel-azerbaijan-alliance.txt"
 EXAMPLES = ROOT / "examples" / "articles"
 DATA = Path(__file__).resolve().parent / "data"
+# A news article written for the tests: a meeting, quotes, a thwarted plot, relative dates.
+ARTICLE = DATA / "harbour-pact.txt"
 RERECORD = "scripts/record-cassettes"
 
 

