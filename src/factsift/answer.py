@@ -5,31 +5,29 @@ validation fails, re-asks with the errors. The answer model's validator runs
 the grounding: on the first answer, quotes that are not in the article fail
 validation, so the model is told which quotes to fix; after the re-asks, the
 grounding result (kept items and rejected ones) is kept for the pipeline.
-The per-request state travels in a context variable: instructor's own
-``context=`` would also run the article through Jinja templating.
+The per-request state (:class:`GroundingState`) is handed to the validator
+explicitly, as pydantic's validation context: see :func:`grounding_context`.
 """
 
 from __future__ import annotations
 
 import json
 import typing
-from collections.abc import Collection, Iterator
-from contextlib import contextmanager
-from contextvars import ContextVar
+from collections.abc import Collection
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-import instructor
-from pydantic import BaseModel, ConfigDict, model_validator
+from pydantic import BaseModel, ConfigDict, ValidationInfo, model_validator
 
+from ._instructor import OpenAISchema
 from .drafts import GroundedAnswer, Quote, compact_schema, draft_model, ground_answer
 from .ground import TextIndex, Unaligned, align_quote
 from .llm import Scope
 from .schema import Extraction, Span
 from .segment import Sentence, Window
 
-__all__ = ["GroundingState", "answer_model", "grounding"]
+__all__ = ["GroundingState", "answer_model", "grounding_context"]
 
 
 @dataclass
@@ -79,22 +77,18 @@ def _nth(text: str, words: str, start: int, end: int, n: int) -> int | None:
     return at
 
 
-_STATE: ContextVar[GroundingState] = ContextVar("factsift_grounding")
+_GROUNDING = "factsift_grounding"
 
 
-@contextmanager
-def grounding(state: GroundingState) -> Iterator[GroundingState]:
-    """Make ``state`` the one answer validation grounds against, for this block."""
-    token = _STATE.set(state)
-    try:
-        yield state
-    finally:
-        _STATE.reset(token)
+def grounding_context(state: GroundingState) -> dict[str, Any]:
+    """The validation context that makes answer validation ground against ``state``."""
+    return {_GROUNDING: state}
 
 
-def _check_grounding(answer: BaseModel) -> BaseModel:
-    state = _STATE.get(None)
-    if state is None:  # validated outside an extraction: nothing to align against
+def _check_grounding(answer: BaseModel, info: ValidationInfo) -> BaseModel:
+    context = info.context if isinstance(info.context, dict) else {}
+    state = context.get(_GROUNDING)
+    if not isinstance(state, GroundingState):  # validated outside an extraction
         return answer
     state.result = ground_answer(answer, state.locate)
     if state.result.rejected and state.scope.calls <= state.reasks:
@@ -113,12 +107,12 @@ def answer_model(schema: type[BaseModel]) -> type[BaseModel]:
     schemas: dict[str, str] = {}
 
     # Subclassing instructor's OpenAISchema spares it wrapping the model anew per request.
-    class Answer(draft, instructor.OpenAISchema):  # type: ignore[valid-type,misc]
+    class Answer(draft, OpenAISchema):  # type: ignore[valid-type,misc]
         model_config = ConfigDict(title=draft.__name__)
 
         @model_validator(mode="after")  # type: ignore[misc]
-        def _ground(self) -> BaseModel:
-            return _check_grounding(self)
+        def _ground(self, info: ValidationInfo) -> BaseModel:
+            return _check_grounding(self, info)
 
         @classmethod
         def model_json_schema(cls, *args: Any, **kwargs: Any) -> dict[str, Any]:

@@ -20,7 +20,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from ._version import code_fingerprint
-from .answer import GroundingState, answer_model, grounding
+from .answer import GroundingState, answer_model, grounding_context
 from .cache import ResponseCache, cache_key
 from .decompose import DECISIONS, assemble, choice_model, prompt_values
 from .documents import load_path, make_document
@@ -305,22 +305,22 @@ class Extractor:
     def _window_request(
         self, plan: _Plan, window: Window
     ) -> Iterator[tuple[GroundingState, dict[str, Any]]]:
-        """The grounding state for one window's request (in reach of the answer's
-        validator), and the request's arguments."""
+        """The grounding state for one window's request, and the request's arguments
+        (which hand the state to the answer's validator)."""
         state = self._state(plan, window)
         started = time.perf_counter()
         try:
-            with grounding(state):
-                yield (
-                    state,
-                    {
-                        "messages": self._messages(plan, window),
-                        "response_model": self._answer_model,
-                        "scope": state.scope,
-                        "reasks": self.reasks,
-                        "max_tokens": self._answer_budget(window),
-                    },
-                )
+            yield (
+                state,
+                {
+                    "messages": self._messages(plan, window),
+                    "response_model": self._answer_model,
+                    "scope": state.scope,
+                    "reasks": self.reasks,
+                    "max_tokens": self._answer_budget(window),
+                    "context": grounding_context(state),
+                },
+            )
         finally:
             plan.timings["llm"] = plan.timings.get("llm", 0.0) + _ms(started)
 

@@ -7,9 +7,9 @@ schema into the request, parse the answer, and word the re-ask when it does
 not validate; :meth:`LLM._create` sends each request through the cache, with
 tenacity retries for transient failures, and counts tokens.
 
-The handlers are driven here rather than through ``instructor.patch``: its
-wrapper re-checks the whole model tree six times per request, which was half
-of factsift's own CPU time per article in a batch.
+The handlers are driven through factsift's adapter, ``_instructor``, rather
+than through ``instructor.patch``, whose wrapper re-checks the whole model tree
+several times per request (see that module for why, and how it is pinned).
 """
 
 from __future__ import annotations
@@ -29,10 +29,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol, TypeVar
 
 import httpx2
-import instructor
 import openai
-from instructor.core import IncompleteOutputException, ResponseParsingError
-from instructor.v2 import Provider, mode_registry
 from openai.types.chat import ChatCompletion
 from pydantic import BaseModel, ValidationError
 from tenacity import (
@@ -45,6 +42,7 @@ from tenacity import (
     wait_random,
 )
 
+from ._instructor import IncompleteOutputException, Mode, ResponseParsingError, handlers_for
 from .cache import CacheMode, ResponseCache, cache_key
 from .errors import ConfigError, LLMError, SchemaError
 
@@ -77,10 +75,10 @@ DEFAULT_REMOTE_MODEL = "gpt-4o-mini"
 LOCAL_PREFIX = "local"
 
 _MODES = {
-    "tools": instructor.Mode.TOOLS,
-    "json": instructor.Mode.JSON,
-    "json_schema": instructor.Mode.JSON_SCHEMA,
-    "md_json": instructor.Mode.MD_JSON,
+    "tools": Mode.TOOLS,
+    "json": Mode.JSON,
+    "json_schema": Mode.JSON_SCHEMA,
+    "md_json": Mode.MD_JSON,
 }
 #: What a re-ask can fix: the answer is not JSON, misses the tool call, or fails validation
 #: (grounding included).
@@ -114,13 +112,11 @@ class LLMSettings:
     max_wait: float = 60.0
 
     @property
-    def instructor_mode(self) -> instructor.Mode:
+    def instructor_mode(self) -> Mode:
         if self.mode == "auto":
             # In-process llama.cpp takes OpenAI's json_schema response format;
             # tool calling is the one structured mode nearly every server shares.
-            return (
-                instructor.Mode.JSON_SCHEMA if self.provider == "local" else instructor.Mode.TOOLS
-            )
+            return Mode.JSON_SCHEMA if self.provider == "local" else Mode.TOOLS
         try:
             return _MODES[self.mode]
         except KeyError:
@@ -197,8 +193,8 @@ def estimate_cost(
 class Scope:
     """One structured request (with its re-asks): what it cost and what keys it.
 
-    It travels in a context variable from :meth:`LLM.structured` down to the
-    create function that instructor calls, so concurrent requests never mix.
+    :meth:`LLM.structured` is handed one and passes it down to each request it
+    sends, re-asks included, so concurrent requests never mix their counts.
     """
 
     key_extra: dict[str, Any] = field(default_factory=dict)
@@ -216,9 +212,6 @@ class Scope:
         details = usage.get("prompt_tokens_details") or {}
         self.cached_prompt_tokens += int(details.get("cached_tokens") or 0)
         self.completion_tokens += int(usage.get("completion_tokens") or 0)
-
-
-_SCOPE: ContextVar[Scope] = ContextVar("factsift_llm_scope")
 
 
 class _Slots:
@@ -453,7 +446,7 @@ class LLM:
         self._transport = transport
         self.limiter = limiter
         # Every server here speaks OpenAI's chat-completions format.
-        self._handlers = mode_registry.get_handlers(Provider.OPENAI, settings.instructor_mode)
+        self._handlers = handlers_for(settings.instructor_mode)
 
     @property
     def transport(self) -> Transport:
@@ -462,17 +455,18 @@ class LLM:
             self._transport = _make_transport(self.settings)
         return self._transport
 
-    def _request(self, kwargs: dict[str, Any]) -> tuple[str, dict[str, Any] | None]:
+    def _request(self, kwargs: dict[str, Any], scope: Scope) -> tuple[str, dict[str, Any] | None]:
         if not self.cache.enabled:
             return "", None
-        scope = _SCOPE.get()
         key = cache_key({**self.settings.identity(), **scope.key_extra, "request": kwargs})
         if _FRESH.get() and self.cache.mode is not CacheMode.offline:
             return key, None
         return key, self.cache.get(key)
 
-    def _finish(self, key: str, completion: dict[str, Any], *, cached: bool) -> ChatCompletion:
-        _SCOPE.get().record(completion, cached=cached)
+    def _finish(
+        self, key: str, completion: dict[str, Any], scope: Scope, *, cached: bool
+    ) -> ChatCompletion:
+        scope.record(completion, cached=cached)
         try:
             parsed = ChatCompletion.model_validate(completion)
         except ValidationError as err:
@@ -483,10 +477,10 @@ class LLM:
             self.cache.set(key, completion)
         return parsed
 
-    def _create(self, kwargs: dict[str, Any]) -> ChatCompletion:
-        key, hit = self._request(kwargs)
+    def _create(self, kwargs: dict[str, Any], scope: Scope) -> ChatCompletion:
+        key, hit = self._request(kwargs, scope)
         if hit is not None:
-            return self._finish(key, hit, cached=True)
+            return self._finish(key, hit, scope, cached=True)
         slots = _REQUEST_SLOTS.get()
         for attempt in Retrying(**self._retry_policy()):
             with attempt:
@@ -495,7 +489,7 @@ class LLM:
                 else:
                     with slots.threads:  # held for the request only, never for a back-off
                         completion = self._send(kwargs)
-        return self._finish(key, completion, cached=False)
+        return self._finish(key, completion, scope, cached=False)
 
     def _send(self, kwargs: dict[str, Any]) -> dict[str, Any]:
         # The quota is taken when the request goes out, not while it waits for a slot.
@@ -508,10 +502,10 @@ class LLM:
             await self.limiter.aacquire(_prompt_tokens(kwargs))
         return await self.transport.acomplete(kwargs)
 
-    async def _acreate(self, kwargs: dict[str, Any]) -> ChatCompletion:
-        key, hit = self._request(kwargs)
+    async def _acreate(self, kwargs: dict[str, Any], scope: Scope) -> ChatCompletion:
+        key, hit = self._request(kwargs, scope)
         if hit is not None:
-            return self._finish(key, hit, cached=True)
+            return self._finish(key, hit, scope, cached=True)
         slots = _REQUEST_SLOTS.get()
         async for attempt in AsyncRetrying(**self._retry_policy()):
             with attempt:
@@ -520,7 +514,7 @@ class LLM:
                 else:
                     async with slots.tasks:  # held for the request only, never for a back-off
                         completion = await self._asend(kwargs)
-        return self._finish(key, completion, cached=False)
+        return self._finish(key, completion, scope, cached=False)
 
     def _retry_policy(self) -> dict[str, Any]:
         # Exponential backoff with jitter (spelled so that tenacity 8 and 9 both take it).
@@ -540,9 +534,8 @@ class LLM:
         }
 
     @contextmanager
-    def _request_scope(self, scope: Scope, max_tokens: int) -> Iterator[None]:
-        """Put ``scope`` in reach of the create function; turn failures into factsift errors."""
-        token = _SCOPE.set(scope)
+    def _errors(self, max_tokens: int) -> Iterator[None]:
+        """Turn the failures of one structured request into factsift's errors."""
         try:
             yield
         except IncompleteOutputException as err:
@@ -552,28 +545,29 @@ class LLM:
             ) from err
         except openai.APIError as err:
             raise self._explain(err) from err
-        finally:
-            _SCOPE.reset(token)
 
     def _conversation(
-        self, messages: list[dict[str, str]], response_model: type[T], reasks: int, max_tokens: int
+        self,
+        messages: list[dict[str, str]],
+        response_model: type[T],
+        reasks: int,
+        max_tokens: int,
+        context: dict[str, Any] | None,
     ) -> Generator[dict[str, Any], ChatCompletion, T]:
         """One structured request and its re-asks, as a generator both drivers share.
 
         It yields each request to send and is sent back the completion; it
         returns the validated model, or raises once ``reasks`` re-asks failed.
+        ``context`` reaches the answer model's validators.
         """
         handlers = self._handlers
-        model, request = handlers.request_handler(
-            response_model=response_model,
-            kwargs={"messages": messages, **self.sampling(max_tokens)},
+        model, request = handlers.request(
+            response_model, {"messages": messages, **self.sampling(max_tokens)}
         )
         for attempt in range(reasks + 1):
             completion = yield request
             try:
-                return handlers.response_parser(  # type: ignore[no-any-return]
-                    response=completion, response_model=model, validation_context=None, strict=True
-                )
+                return handlers.parse(completion, model, context)  # type: ignore[return-value]
             except _PARSE_ERRORS as err:
                 if attempt == reasks:
                     raise SchemaError(
@@ -581,9 +575,7 @@ class LLM:
                         f"{_attempts(reasks + 1)}: {_short(str(err))}"
                     ) from err
                 try:
-                    request = handlers.reask_handler(
-                        kwargs=request, response=completion, exception=err
-                    )
+                    request = handlers.reask(request, completion, err)
                 except Exception as unusable:
                     raise _unreadable(unusable) from unusable
             except IncompleteOutputException:
@@ -600,15 +592,20 @@ class LLM:
         *,
         reasks: int,
         max_tokens: int | None = None,
+        context: dict[str, Any] | None = None,
     ) -> T:
-        """Ask for ``response_model``; validation errors are re-asked ``reasks`` times."""
+        """Ask for ``response_model``; validation errors are re-asked ``reasks`` times.
+
+        Every request it sends, re-asks included, is counted in ``scope``;
+        ``context`` is handed to the answer model's validators.
+        """
         cap = self.sampling(max_tokens)["max_tokens"]
-        with self._request_scope(scope, cap):
-            talk = self._conversation(messages, response_model, reasks, cap)
+        with self._errors(cap):
+            talk = self._conversation(messages, response_model, reasks, cap, context)
             request = next(talk)
             while True:
                 try:
-                    request = talk.send(self._create(request))
+                    request = talk.send(self._create(request, scope))
                 except StopIteration as done:
                     return done.value  # type: ignore[no-any-return]
 
@@ -620,15 +617,16 @@ class LLM:
         *,
         reasks: int,
         max_tokens: int | None = None,
+        context: dict[str, Any] | None = None,
     ) -> T:
         """Like :meth:`structured`, without blocking the event loop."""
         cap = self.sampling(max_tokens)["max_tokens"]
-        with self._request_scope(scope, cap):
-            talk = self._conversation(messages, response_model, reasks, cap)
+        with self._errors(cap):
+            talk = self._conversation(messages, response_model, reasks, cap, context)
             request = next(talk)
             while True:
                 try:
-                    request = talk.send(await self._acreate(request))
+                    request = talk.send(await self._acreate(request, scope))
                 except StopIteration as done:
                     return done.value  # type: ignore[no-any-return]
 
