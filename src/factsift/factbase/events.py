@@ -66,9 +66,12 @@ _TOP_TERMS = 100
 _POSTING_CAP = 100
 # Defaults, chosen on half of the ECB+ dev topics and checked on the other half
 # (bench/coref.py prints both).
-_STORY_THRESHOLD = 0.06
+_STORY_THRESHOLD = 0.08
 _SYNONYM_THRESHOLD = 0.4
 _MERGE_THRESHOLD = 0.5
+# Added to every idf: a word that all the articles share still counts, so three
+# articles about one event, and nothing else, do link.
+_IDF_FLOOR = 0.2
 
 
 def _terms(text: str) -> Counter[str]:
@@ -87,7 +90,10 @@ def _doc_vectors(texts: Mapping[str, str]) -> dict[str, dict[str, float]]:
     n = len(counts)
     vectors: dict[str, dict[str, float]] = {}
     for doc, c in counts.items():
-        v = {t: (1 + math.log(k)) * math.log((1 + n) / (1 + df[t])) for t, k in c.items()}
+        v = {
+            t: (1 + math.log(k)) * (math.log((1 + n) / (1 + df[t])) + _IDF_FLOOR)
+            for t, k in c.items()
+        }
         norm = math.sqrt(sum(x * x for x in v.values())) or 1.0
         vectors[doc] = {t: x / norm for t, x in v.items() if x > 0}
     return vectors
