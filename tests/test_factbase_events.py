@@ -107,10 +107,13 @@ def test_different_times_keep_the_same_word_apart() -> None:
             "An attack on the Omsvik depot in 2019.",
             time="2019-01-01/2019-12-31",
         ),
+        # A day apart is one night reported from two time zones, not another attack.
+        EventMention("e", "d5", "attack", "Rebels attack the Omsvik depot.", time="2019-03-03"),
+        EventMention("f", "d6", "attack", "Rebels attack the Omsvik depot.", time="2019-03-09"),
     ]
     ids = cluster_events(a)
-    assert ids[0] == ids[1] == ids[3]
-    assert ids[2] != ids[0]
+    assert ids[0] == ids[1] == ids[3] == ids[4]
+    assert ids[2] != ids[0] and ids[5] != ids[0]
 
 
 def test_a_mention_compatible_with_two_incompatible_ones_does_not_chain_them() -> None:

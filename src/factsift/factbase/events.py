@@ -19,6 +19,8 @@ Everything here is pure: no I/O beyond the lexicon loading its packaged data.
 
 from __future__ import annotations
 
+import datetime as dt
+import functools
 import heapq
 import math
 import re
@@ -63,7 +65,7 @@ _NAME = re.compile(r"(?<![.!?\n]\s)(?<!^)\b[A-Z][a-z][A-Za-z'’-]+|\b(?:1[89]|2
 # Terms that link two articles in blocking: at most this many distinctive terms per
 # article, and a term shared by more articles than _POSTING_CAP links none (too common).
 _TOP_TERMS = 100
-_POSTING_CAP = 100
+_POSTING_CAP = 30
 # Defaults, chosen on half of the ECB+ dev topics and checked on the other half
 # (bench/coref.py prints both).
 _STORY_THRESHOLD = 0.08
@@ -72,6 +74,7 @@ _MERGE_THRESHOLD = 0.5
 # Added to every idf: a word that all the articles share still counts, so three
 # articles about one event, and nothing else, do link.
 _IDF_FLOOR = 0.2
+_TIME_SLACK = dt.timedelta(days=1)
 
 
 def _terms(text: str) -> Counter[str]:
@@ -208,13 +211,15 @@ def _stories(
 # --------------------------------------------------------------------------- mentions
 
 
-def _interval(value: str) -> tuple[str, str] | None:
+@functools.lru_cache(maxsize=65536)
+def _interval(value: str) -> tuple[dt.date, dt.date] | None:
+    """The first and last day of an ISO date or interval; ``None`` if it is neither."""
     parts = value.split("/")
-    if len(parts) == 1:
-        return parts[0], parts[0]
-    if len(parts) == 2:
-        return parts[0], parts[1]
-    return None
+    try:
+        days = [dt.date.fromisoformat(p.strip()[:10]) for p in parts]
+    except ValueError:
+        return None
+    return (days[0], days[-1]) if len(days) in (1, 2) else None
 
 
 def _compatible(a: EventMention, b: EventMention) -> bool:
@@ -223,7 +228,8 @@ def _compatible(a: EventMention, b: EventMention) -> bool:
         return False
     if a.time and b.time:
         x, y = _interval(a.time), _interval(b.time)
-        if x and y and (x[1] < y[0] or y[1] < x[0]):
+        # A day's slack: two reports of one night, or "yesterday" from a late edition.
+        if x and y and (x[1] + _TIME_SLACK < y[0] or y[1] + _TIME_SLACK < x[0]):
             return False
     # Places are not compared: without a gazetteer, "the Kodak Theatre" and "Los
     # Angeles" look as different as two cities; story blocking already weighs them.
