@@ -153,7 +153,13 @@ def _average_linkage(
         i, j = index[a], index[b]
         apart[i].add(j)
         apart[j].add(i)
-    heap = [(-s, i, j, 0, 0) for i, row in enumerate(links) for j, s in row.items() if i < j]
+    # A pair below the threshold never merges, so it never enters the heap.
+    heap = [
+        (-s, i, j, 0, 0)
+        for i, row in enumerate(links)
+        for j, s in row.items()
+        if i < j and s >= threshold
+    ]
     heapq.heapify(heap)
     owner = list(range(len(items)))
     while heap:
@@ -180,8 +186,10 @@ def _average_linkage(
         apart[i].discard(i)
         owner[j] = i
         for k, total in links[i].items():
-            lo, hi = min(i, k), max(i, k)
-            heapq.heappush(heap, (-total / (size[i] * size[k]), lo, hi, version[lo], version[hi]))
+            mean = total / (size[i] * size[k])
+            if mean >= threshold:
+                lo, hi = min(i, k), max(i, k)
+                heapq.heappush(heap, (-mean, lo, hi, version[lo], version[hi]))
 
     def root(x: int) -> int:
         while owner[x] != x:
