@@ -105,3 +105,6 @@ def test_eval_coref_reports_bad_input_in_one_line(tmp_path: Path) -> None:
     result = runner.invoke(app, ["eval-coref", str(bad)])
     assert result.exit_code == 2
     assert "bad.jsonl:2" in result.output and "not valid JSON" in result.output
+    bad.write_text('{"topic": "1", "events": [{"doc": "d", "trigger": "x"}]}\n', encoding="utf-8")
+    result = runner.invoke(app, ["eval-coref", str(bad)])
+    assert result.exit_code == 2 and "bad.jsonl:1" in result.output and "trigger" in result.output

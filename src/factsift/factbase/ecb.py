@@ -55,10 +55,23 @@ def read_topics(path: str | Path) -> list[dict[str, Any]]:
                 raise ValueError(f"{path}:{number}: not valid JSON: {exc.msg}") from None
             if not isinstance(record, dict) or "topic" not in record:
                 raise ValueError(f"{path}:{number}: expected a topic object with a 'topic' key")
-            if not isinstance(record.get("events", []), list):
-                raise ValueError(f"{path}:{number}: 'events' must be a list")
+            events = record.get("events", [])
+            if not isinstance(events, list) or not all(map(_is_mention, events)):
+                raise ValueError(
+                    f"{path}:{number}: 'events' must be a list of objects with 'doc' and "
+                    "'trigger': [start, end]"
+                )
             topics.append(record)
     return topics
+
+
+def _is_mention(event: object) -> bool:
+    if not isinstance(event, dict) or not isinstance(event.get("doc"), str):
+        return False
+    trigger = event.get("trigger")
+    return (
+        isinstance(trigger, list) and len(trigger) == 2 and all(isinstance(x, int) for x in trigger)
+    )
 
 
 def _mention_key(event: Mapping[str, Any]) -> tuple[str, int, int]:
@@ -274,5 +287,9 @@ def _clusters(lines: Sequence[Mapping[str, Any]]) -> list[Cluster]:
 
 
 def score(predicted: Sequence[Mapping[str, Any]], gold: Sequence[Mapping[str, Any]]) -> CorefScores:
-    """Score predicted topics against gold topics, all mentions pooled, singletons counted."""
+    """Score predicted topics against gold topics, all mentions pooled, singletons counted.
+
+    Meant for predictions on the gold mentions, as ``predict`` makes them; unlike the
+    reference scorer, predicted mentions outside the validated sentences are not dropped.
+    """
     return score_clusters(_clusters(gold), _clusters(predicted))
