@@ -2,17 +2,20 @@
 
 Three steps, each blocked so that the work grows about linearly with the corpus:
 
-1. **Stories.** Articles are grouped into stories by their vocabulary (tf-idf
-   cosine, sparse average linkage). Only article pairs that share one of their
-   most distinctive terms are compared. Two reports of "the shooting" are one
-   event only if they tell the same story.
+1. **Stories.** Articles are grouped into stories by their vocabulary, names,
+   places and years counting most (tf-idf cosine, sparse average linkage). Only
+   article pairs that share one of their most distinctive terms are compared.
+   Two reports of "the shooting" are one event only if they tell the same story.
+   Without the articles' texts, a story is read from its mentions' sentences,
+   places and participants.
 2. **Candidate pairs.** Within a story, mentions are blocked on their trigger's
    lemma; lemmas that the embedding model puts close together ("die" and
    "death") share a block. Pairs are never drawn across stories.
-3. **Merging.** A blocked pair is linked when nothing contradicts it: known
-   types, normalised times and places must agree. Clusters grow by average
-   linkage, and a merge that would put two incompatible mentions together is
-   refused, so transitive closure cannot chain unrelated events.
+3. **Merging.** A blocked pair is linked unless something contradicts it: known
+   types must agree, and normalised times must overlap (a day's slack). Clusters
+   grow by average linkage of the trigger similarities, and a merge that would
+   put two incompatible mentions together is refused, so transitive closure
+   cannot chain two events.
 
 Everything here is pure: no I/O beyond the lexicon loading its packaged data.
 """
