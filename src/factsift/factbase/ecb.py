@@ -34,6 +34,7 @@ __all__ = [
     "predict",
     "read_topics",
     "score",
+    "score_clusters",
 ]
 
 Cluster = frozenset[Hashable]
