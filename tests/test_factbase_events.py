@@ -155,3 +155,29 @@ def test_ids_follow_input_order_and_keys_must_be_unique() -> None:
     assert cluster_events([]) == []
     with pytest.raises(ValueError, match="unique"):
         cluster_events([MENTIONS[0], MENTIONS[0]])
+
+
+_SYLLABLES = "ka ro mi ta ve lo su ni da pe".split()
+
+
+def _stories(count: int) -> list[EventMention]:
+    """``count`` made-up stories of three articles, each naming its own town and person."""
+    out = []
+    for s in range(count):
+        word = "".join(_SYLLABLES[int(c)] for c in f"{s:03d}")
+        town, person = f"{word.title()}ville", f"Ana {word.title()}son"
+        for d in range(3):
+            doc = f"s{s}-d{d}"
+            for k, verb in enumerate(("attacked", "arrested", "said")):
+                sentence = f"{person} {verb} people in {town}, police in {town} said."
+                out.append(EventMention(f"{doc}:{k}", doc, verb, sentence, place=town))
+    return out
+
+
+def test_candidate_pairs_grow_with_the_corpus_not_its_square() -> None:
+    small, large = _stories(20), _stories(80)
+    pairs_small, pairs_large = candidate_pairs(small), candidate_pairs(large)
+    # Four times the stories: about four times the pairs (all pairs would be sixteen).
+    assert len(pairs_large) <= 5 * len(pairs_small)
+    for a, b in pairs_large:
+        assert large[a].doc.split("-")[0] == large[b].doc.split("-")[0]
