@@ -116,6 +116,22 @@ def test_different_times_keep_the_same_word_apart() -> None:
     assert ids[2] != ids[0] and ids[5] != ids[0]
 
 
+def test_an_article_cannot_report_an_event_from_after_its_publication() -> None:
+    def strike(key: str, **fields: object) -> EventMention:
+        sentence = "Dock workers strike at Velmar port over pay."
+        return EventMention(key, f"d-{key}", "strike", sentence, **fields)  # type: ignore[arg-type]
+
+    ms = [
+        strike("may", time="2024-05-10", published="2024-05-11"),
+        strike("march", published="2024-03-01", realis="occurred"),
+        strike("june", published="2024-06-02", realis="occurred"),
+        strike("plan", published="2024-03-01", realis="planned"),
+    ]
+    ids = cluster_events(ms)
+    assert ids[0] == ids[2] == ids[3]  # reported after, or announced before as a plan
+    assert ids[1] != ids[0]  # a March report of a strike that happened is another strike
+
+
 def test_a_mention_compatible_with_two_incompatible_ones_does_not_chain_them() -> None:
     ms = [
         EventMention("x", "d1", "strike", "Dock workers strike at Velmar port.", time="2021-05-03"),

@@ -233,18 +233,34 @@ def _interval(value: str) -> tuple[dt.date, dt.date] | None:
     return (days[0], days[-1]) if len(days) in (1, 2) else None
 
 
+# Realis values of events that had not happened when the article was written.
+_NOT_YET = frozenset({"planned", "hypothetical"})
+
+
+def _window(m: EventMention) -> tuple[dt.date, dt.date] | None:
+    """When the event happened: its normalised time, else up to the article's date.
+
+    An article cannot report an event that happened after it was published, unless
+    it reports a plan or a possibility.
+    """
+    if m.time:
+        return _interval(m.time)
+    if m.published and m.realis not in _NOT_YET:
+        published = _interval(m.published)
+        if published is not None:
+            return dt.date.min, published[1]
+    return None
+
+
 def _compatible(a: EventMention, b: EventMention) -> bool:
     """Whether nothing known about two mentions says they are different events."""
     if a.type and b.type and a.type != b.type and "other" not in (a.type, b.type):
         return False
-    if a.time and b.time:
-        x, y = _interval(a.time), _interval(b.time)
-        # A day's slack: two reports of one night, or "yesterday" from a late edition.
-        if x and y and (x[1] + _TIME_SLACK < y[0] or y[1] + _TIME_SLACK < x[0]):
-            return False
-    # Places are not compared: without a gazetteer, "the Kodak Theatre" and "Los
-    # Angeles" look as different as two cities; story blocking already weighs them.
-    return True
+    # Places are not compared: without a gazetteer, "the Kodak Theatre" and "Los Angeles"
+    # look as different as two cities; the stories already weigh them.
+    x, y = _window(a), _window(b)
+    # A day's slack: two reports of one night, or "yesterday" from a late edition.
+    return not (x and y and (x[1] + _TIME_SLACK < y[0] or y[1] + _TIME_SLACK < x[0]))
 
 
 def _scored_pairs(
