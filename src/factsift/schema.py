@@ -173,6 +173,14 @@ class Claim(BaseModel):
     evidence: list[Span] = Field(
         min_length=1, max_length=5, description="The words of the article that carry the claim."
     )
+    support: float | None = Field(
+        default=None,
+        ge=0,
+        le=1,
+        json_schema_extra=DERIVED,
+        description="Share of the statement's words and numbers found in its evidence and "
+        "the sentences it cites (see factsift.support); null when not checked.",
+    )
 
 
 class EventType(str, Enum):

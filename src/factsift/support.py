@@ -1,0 +1,380 @@
+"""Support: is the free text a model writes backed by the article?
+
+Spans are grounded to the character by ``ground``; the words around them are
+not: a claim's ``statement``, its source's ``name`` and its ``entities`` are
+written by the model. This module checks them against the article.
+
+A statement is *supported* when its words are the words of its evidence and
+of the sentences it cites:
+
+- every number in it occurs there (``7`` and ``seven`` alike);
+- it negates only what they negate, and keeps the negations they have;
+- every content word occurs there, as the same lemma or a close variant
+  ("agreed"/"agreement", "defence"/"defense"), except that a name from the
+  sentence before may stand for a pronoun ("he", "the minister") that the
+  evidence uses.
+
+The check is lexical on purpose: it cannot tell a faithful paraphrase that
+uses new words from an invented one, so it rejects both, and the prompt asks
+for statements made of the article's words. Its precision and recall on a
+labelled set are measured by ``bench/support.py``.
+
+Names and entities must occur in the article (once case, whitespace, quote
+characters, a possessive "'s" and a leading "the" are normalised). Everything
+here is pure.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from itertools import pairwise
+from typing import Any
+
+import simplemma
+from rapidfuzz import fuzz, process
+
+from .ground import TextIndex, normalize_quote
+from .segment import Sentence
+
+__all__ = [
+    "Review",
+    "Support",
+    "check_statement",
+    "in_article",
+    "review_claim",
+    "review_event",
+]
+
+#: The Snowball project's English stop-word list (snowballstem.org,
+#: algorithms/english/stop.txt, BSD licence), the one NLTK ships; its negations
+#: ("no", "nor", "not") are checked on their own below.
+_STOP_WORDS = frozenset(
+    """
+    i me my myself we us our ours ourselves you your yours yourself yourselves he him his
+    himself she her hers herself it its itself they them their theirs themselves what which
+    who whom this that these those am is are was were be been being have has had having do
+    does did doing would should could ought i'm you're he's she's it's we're they're i've
+    you've we've they've i'd you'd he'd she'd we'd they'd i'll you'll he'll she'll we'll
+    they'll isn't aren't wasn't weren't hasn't haven't hadn't doesn't don't didn't won't
+    wouldn't shan't shouldn't can't cannot couldn't mustn't let's that's who's what's here's
+    there's when's where's why's how's a an the and but if or because as until while of at
+    by for with about against between into through during before after above below to from
+    up down in out on off over under again further then once here there when where why how
+    all any both each few more most other some such no nor not only own same so than too
+    very
+    """.split()
+)
+# Words that reverse what follows them. "n't" is matched as a suffix.
+_NEGATIONS = frozenset(
+    "not no never neither nor none nobody nothing nowhere cannot without".split()
+)
+# Verbs and adjectives that say "not" in other words: "denied that X" may become "X is not".
+_NEGATIVE_POLARITY = frozenset(
+    "deny refuse reject fail dismiss decline false unable lack absent rule".split()
+)
+# Pronouns and demonstratives a statement is asked to resolve to names.
+_ANAPHORS = frozenset(
+    "he him his she her hers they them their theirs it its this these those".split()
+)
+# Ways of saying who said it: one may stand for another ("according to X" -> "X said").
+_REPORTING = frozenset("say tell state add accord according note".split())
+# Prefixes that turn a word into its opposite: "possible"/"impossible" is no variant.
+_OPPOSING_PREFIXES = ("un", "in", "im", "il", "ir", "dis", "non", "non-", "anti")
+_UNITS = (
+    "zero one two three four five six seven eight nine ten eleven twelve thirteen "
+    "fourteen fifteen sixteen seventeen eighteen nineteen twenty"
+).split()
+_TENS = "thirty forty fifty sixty seventy eighty ninety".split()
+_NUMBER_WORDS = {w: str(i) for i, w in enumerate(_UNITS)} | {
+    w: str(30 + 10 * i) for i, w in enumerate(_TENS)
+}
+_ORDINAL_SUFFIXES = frozenset({"st", "nd", "rd", "th"})
+_TOKEN = re.compile(r"(\d(?:[\d,.]*\d)?)(%?)|([^\W\d_]+(?:['’][^\W\d_]+)*)")
+_POSSESSIVE = re.compile(r"['’]s$", re.I)
+# A close variant: a spelling or inflection the lemmatiser does not know.
+_VARIANT_SCORE = 85.0
+_VARIANT_PREFIX = 5
+
+
+@dataclass(frozen=True, slots=True)
+class Support:
+    """How well a statement is backed: the share of its words that are, and why not."""
+
+    score: float
+    reason: str | None = None
+
+    @property
+    def supported(self) -> bool:
+        return self.reason is None
+
+
+@dataclass(frozen=True, slots=True)
+class _Token:
+    word: str  # as written, possessive removed
+    lower: str
+    lemma: str
+    number: str | None = None
+
+    @property
+    def capitalised(self) -> bool:
+        return self.word[:1].isupper()
+
+
+@lru_cache(maxsize=65536)
+def _lemma(lower: str) -> str:
+    return str(simplemma.lemmatize(lower, lang="en")).lower()
+
+
+def _tokens(text: str) -> list[_Token]:
+    found: list[_Token] = []
+    for match in _TOKEN.finditer(text):
+        digits, percent, word = match.groups()
+        if digits is not None:
+            value = digits.replace(",", "")
+            found.append(_Token(digits, value, value, value))
+            if percent:
+                found.append(_Token("%", "percent", "percent"))
+            continue
+        word = _POSSESSIVE.sub("", word).replace("’", "'")
+        lower = word.lower()
+        if lower in _NUMBER_WORDS:
+            found.append(_Token(word, lower, lower, _NUMBER_WORDS[lower]))
+        else:
+            found.append(_Token(word, lower, _lemma(lower)))
+    return found
+
+
+def _is_negation(token: _Token) -> bool:
+    return token.lower in _NEGATIONS or token.lower.endswith("n't")
+
+
+def _is_content(token: _Token, previous: _Token | None) -> bool:
+    if token.number is not None or _is_negation(token):
+        return False
+    if len(token.word) < 2:
+        return False
+    if token.lower in _ORDINAL_SUFFIXES and previous is not None and previous.number:
+        return False
+    # "US" is a country, "us" a pronoun.
+    return token.lower not in _STOP_WORDS or (token.word.isupper() and len(token.word) > 1)
+
+
+def _content(tokens: Sequence[_Token]) -> list[_Token]:
+    return [t for i, t in enumerate(tokens) if _is_content(t, tokens[i - 1] if i else None)]
+
+
+def _shared_prefix(a: str, b: str) -> int:
+    for i, (x, y) in enumerate(zip(a, b, strict=False)):
+        if x != y:
+            return i
+    return min(len(a), len(b))
+
+
+def _opposed(a: str, b: str) -> bool:
+    return any(a == p + b or b == p + a for p in _OPPOSING_PREFIXES)
+
+
+def _variant_of(word: str, vocabulary: Sequence[str]) -> bool:
+    """Whether ``word`` is a close variant of a word in ``vocabulary`` (not its opposite)."""
+    if len(word) < 4:
+        return False
+    for other in vocabulary:
+        if len(other) < 4 or _opposed(word, other):
+            continue
+        shared = _shared_prefix(word, other)
+        if shared >= _VARIANT_PREFIX and shared >= 0.7 * min(len(word), len(other)):
+            return True
+    best = process.extractOne(
+        word,
+        [v for v in vocabulary if len(v) >= 4 and not _opposed(word, v)],
+        scorer=fuzz.ratio,
+        score_cutoff=_VARIANT_SCORE,
+    )
+    return best is not None
+
+
+def _negation_scope(tokens: Sequence[_Token]) -> set[str]:
+    """Lemmas of the first content words after each negation: what the text negates."""
+    scope: set[str] = set()
+    for i, token in enumerate(tokens):
+        if not _is_negation(token):
+            continue
+        following = _content(tokens[i + 1 : i + 6])[:2]
+        scope.update(t.lemma for t in following)
+    return scope
+
+
+def check_statement(
+    statement: str,
+    evidence: Sequence[str],
+    context: Sequence[str] = (),
+    before: Sequence[str] = (),
+) -> Support:
+    """Whether ``statement`` is backed by its ``evidence`` (the quoted words), the
+    ``context`` (the sentences they come from) and, for names standing for a
+    pronoun, the sentences ``before`` them."""
+    said = _tokens(statement)
+    region = [t for text in (*evidence, *context) for t in _tokens(text)]
+    earlier = [t for text in before for t in _tokens(text)]
+    lemmas = {t.lemma for t in region} | {t.lower for t in region}
+    numbers = {t.number for t in (*region, *earlier) if t.number is not None}
+    # Names from the sentence before may stand for a pronoun or "the minister" here.
+    earlier_names = {t.lower for t in earlier if t.capitalised} | {
+        t.lemma for t in earlier if t.capitalised
+    }
+    lowered = [t.lower for t in region]
+    anaphor = any(w in _ANAPHORS for w in lowered) or any(
+        a == "the" and b in earlier_names for a, b in pairwise(lowered)
+    )
+    reasons: list[str] = []
+    polarity: list[str] = []
+    units = 0
+    backed = 0
+    for token in said:
+        if token.number is None:
+            continue
+        units += 1
+        if token.number in numbers:
+            backed += 1
+        else:
+            reasons.append(f"number {token.word} in the statement is not in its evidence")
+
+    reporting = bool(lemmas & _REPORTING)
+    vocabulary = sorted(lemmas)
+    for token in _content(said):
+        units += 1
+        if (
+            token.lemma in lemmas
+            or token.lower in lemmas
+            or (anaphor and token.lower in earlier_names)
+            or (reporting and token.lemma in _REPORTING)
+            or _variant_of(token.lower, vocabulary)
+        ):
+            backed += 1
+        elif token.capitalised:
+            reasons.append(f"name '{token.word}' in the statement is not in its evidence")
+        else:
+            reasons.append(f"statement word '{token.word}' is not in its evidence")
+
+    said_negated = any(_is_negation(t) for t in said)
+    said_polar = any(t.lemma in _NEGATIVE_POLARITY for t in said)
+    region_negated = any(_is_negation(t) for t in region)
+    region_polar = any(t.lemma in _NEGATIVE_POLARITY for t in region)
+    if said_negated and not (region_negated or region_polar):
+        polarity.append("statement negates its evidence")
+    elif not (said_negated or said_polar) and region_negated:
+        negated = _negation_scope(region) & {t.lemma for t in said}
+        if negated:
+            polarity.append(
+                f"statement drops the negation of '{sorted(negated)[0]}' in its evidence"
+            )
+
+    score = backed / units if units else 1.0
+    if polarity:
+        score /= 2
+    # A missing word or number says more than a polarity mismatch it may cause.
+    reasons += polarity
+    return Support(round(score, 3), reasons[0] if reasons else None)
+
+
+def in_article(name: str, index: TextIndex) -> bool:
+    """Whether ``name`` occurs in the article as a whole word or phrase, once case,
+    whitespace, quote characters, a possessive "'s" and a leading "the" are normalised."""
+    needle = normalize_quote(name).strip(" \"'.,;:")
+    needle = _POSSESSIVE.sub("", needle)
+    needle = re.sub(r"^the ", "", needle)
+    if not any(c.isalnum() for c in needle):
+        return False
+    if re.search(rf"(?<!\w){re.escape(name.strip())}(?!\w)", index.text):
+        return True
+    return re.search(rf"(?<!\w){re.escape(needle)}(?!\w)", index.norm) is not None
+
+
+@dataclass
+class Review:
+    """What the checks of one item found: failures reject it, warnings do not."""
+
+    failures: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+
+def _sentences_of(
+    spans: Iterable[dict[str, Any]], cited: Iterable[int], sentences: Sequence[Sentence]
+) -> list[int]:
+    """Indexes of the sentences holding the spans, and of the cited ones."""
+    starts = [s.start for s in sentences]
+    found: set[int] = {n - 1 for n in cited if 1 <= n <= len(sentences)}
+    for span in spans:
+        first = max(bisect_right(starts, span["start"]) - 1, 0)
+        for i in range(first, len(sentences)):
+            if sentences[i].start >= span["end"]:
+                break
+            found.add(i)
+    return sorted(found)
+
+
+def review_claim(
+    claim: dict[str, Any],
+    cited: Iterable[int],
+    index: TextIndex,
+    sentences: Sequence[Sentence],
+) -> Review:
+    """Check a grounded claim's free text; set its ``support`` score, drop a ``name``
+    or ``entities`` that are not in the article. ``cited`` are the sentence numbers
+    its evidence quotes gave."""
+    review = Review()
+    text = index.text
+    evidence = [s for s in claim.get("evidence") or [] if s]
+    held = _sentences_of(evidence, cited, sentences)
+    context = [text[sentences[i].start : sentences[i].end] for i in held]
+    before = [
+        text[sentences[i - 1].start : sentences[i - 1].end]
+        for i in held
+        if i > 0 and i - 1 not in held
+    ]
+    attribution = claim.get("attribution") or {}
+    speaker = attribution.get("speaker")
+    if speaker:
+        before.append(speaker["text"])
+    statement = str(claim.get("statement") or "")
+    support = check_statement(statement, [s["text"] for s in evidence], context, before)
+    claim["support"] = support.score
+    if support.reason is not None:
+        review.failures.append(f"statement: {support.reason}")
+
+    name = attribution.get("name")
+    if isinstance(name, str) and name.strip() and not in_article(name, index):
+        attribution["name"] = None
+        review.warnings.append(f"attribution.name {name!r} is not in the article; dropped")
+    entities = claim.get("entities") or []
+    kept = [e for e in entities if isinstance(e, str) and in_article(e, index)]
+    for entity in entities:
+        if entity not in kept:
+            review.warnings.append(f"entity {entity!r} is not in the article; dropped")
+    claim["entities"] = kept
+    return review
+
+
+#: A participant's role is a label ("agent", "place-of-origin"), not a sentence.
+_ROLE = re.compile(r"[A-Za-z]+(?:[-_ ][A-Za-z]+){0,3}")
+_ROLE_MAX_CHARS = 32
+DEFAULT_ROLE = "participant"
+
+
+def review_event(event: dict[str, Any]) -> Review:
+    """Replace participant roles that are not role labels with ``participant``."""
+    review = Review()
+    for i, participant in enumerate(event.get("participants") or []):
+        role = str(participant.get("role") or "").strip()
+        if len(role) <= _ROLE_MAX_CHARS and _ROLE.fullmatch(role):
+            participant["role"] = role
+            continue
+        participant["role"] = DEFAULT_ROLE
+        review.warnings.append(
+            f"participants[{i}].role {role[:60]!r} is not a role label; set to {DEFAULT_ROLE}"
+        )
+    return review
