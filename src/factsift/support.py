@@ -27,6 +27,7 @@ here is pure.
 from __future__ import annotations
 
 import re
+import unicodedata
 from bisect import bisect_right
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -35,6 +36,7 @@ from itertools import pairwise
 from typing import Any
 
 import simplemma
+import snowballstemmer
 from rapidfuzz import fuzz, process
 
 from .ground import TextIndex, normalize_quote
@@ -49,9 +51,11 @@ __all__ = [
     "review_event",
 ]
 
-#: The Snowball project's English stop-word list (snowballstem.org,
-#: algorithms/english/stop.txt, BSD licence), the one NLTK ships; its negations
-#: ("no", "nor", "not") are checked on their own below.
+#: NLTK's English stop-word list (nltk_data corpora/stopwords/english: the Snowball
+#: project's list, snowballstem.org algorithms/english/stop.txt, plus "will", "can",
+#: "just", "now"), less its negations ("no", "nor", "not": checked on their own below)
+#: and its quantifiers ("all", "any", "both", "each", "few", "more", "most", "only",
+#: "some"), which change what a statement claims.
 _STOP_WORDS = frozenset(
     """
     i me my myself we us our ours ourselves you your yours yourself yourselves he him his
@@ -64,8 +68,7 @@ _STOP_WORDS = frozenset(
     there's when's where's why's how's a an the and but if or because as until while of at
     by for with about against between into through during before after above below to from
     up down in out on off over under again further then once here there when where why how
-    all any both each few more most other some such no nor not only own same so than too
-    very
+    other such own same so than too very will can just now
     """.split()
 )
 # Words that reverse what follows them. "n't" is matched as a suffix.
@@ -93,7 +96,9 @@ _NUMBER_WORDS = {w: str(i) for i, w in enumerate(_UNITS)} | {
     w: str(30 + 10 * i) for i, w in enumerate(_TENS)
 }
 _ORDINAL_SUFFIXES = frozenset({"st", "nd", "rd", "th"})
-_TOKEN = re.compile(r"(\d(?:[\d,.]*\d)?)(%?)|([^\W\d_]+(?:['’][^\W\d_]+)*)")
+# Numbers, and words with their inner apostrophes and hyphens: "second-highest" is
+# not "highest".
+_TOKEN = re.compile(r"(\d(?:[\d,.]*\d)?)(%?)|([^\W\d_]+(?:['’-][^\W\d_]+)*)")
 _POSSESSIVE = re.compile(r"['’]s$", re.I)
 # A close variant: a spelling or inflection the lemmatiser does not know.
 _VARIANT_SCORE = 85.0
@@ -115,18 +120,36 @@ class Support:
 @dataclass(frozen=True, slots=True)
 class _Token:
     word: str  # as written, possessive removed
-    lower: str
+    lower: str  # lowercased, accents removed
     lemma: str
+    stem: str
     number: str | None = None
 
     @property
     def capitalised(self) -> bool:
         return self.word[:1].isupper()
 
+    @property
+    def keys(self) -> tuple[str, str, str]:
+        """What the word may match by: itself, its lemma, its stem."""
+        return (self.lower, self.lemma, self.stem)
+
+
+_STEMMER = snowballstemmer.stemmer("english")
+
+
+def _fold(word: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", word.lower())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
 
 @lru_cache(maxsize=65536)
-def _lemma(lower: str) -> str:
-    return str(simplemma.lemmatize(lower, lang="en")).lower()
+def _word(word: str) -> _Token:
+    lower = _fold(word)
+    if lower in _NUMBER_WORDS:
+        return _Token(word, lower, lower, lower, _NUMBER_WORDS[lower])
+    lemma = _fold(str(simplemma.lemmatize(lower, lang="en")))
+    return _Token(word, lower, lemma, _STEMMER.stemWord(lemma))
 
 
 def _tokens(text: str) -> list[_Token]:
@@ -135,16 +158,11 @@ def _tokens(text: str) -> list[_Token]:
         digits, percent, word = match.groups()
         if digits is not None:
             value = digits.replace(",", "")
-            found.append(_Token(digits, value, value, value))
+            found.append(_Token(digits, value, value, value, value))
             if percent:
-                found.append(_Token("%", "percent", "percent"))
+                found.append(_word("percent"))
             continue
-        word = _POSSESSIVE.sub("", word).replace("’", "'")
-        lower = word.lower()
-        if lower in _NUMBER_WORDS:
-            found.append(_Token(word, lower, lower, _NUMBER_WORDS[lower]))
-        else:
-            found.append(_Token(word, lower, _lemma(lower)))
+        found.append(_word(_POSSESSIVE.sub("", word).replace("’", "'")))
     return found
 
 
@@ -182,30 +200,26 @@ def _variant_of(word: str, vocabulary: Sequence[str]) -> bool:
     """Whether ``word`` is a close variant of a word in ``vocabulary`` (not its opposite)."""
     if len(word) < 4:
         return False
-    for other in vocabulary:
-        if len(other) < 4 or _opposed(word, other):
-            continue
+    candidates = [v for v in vocabulary if len(v) >= 4 and not _opposed(word, v)]
+    for other in candidates:
         shared = _shared_prefix(word, other)
         if shared >= _VARIANT_PREFIX and shared >= 0.7 * min(len(word), len(other)):
             return True
-    best = process.extractOne(
-        word,
-        [v for v in vocabulary if len(v) >= 4 and not _opposed(word, v)],
-        scorer=fuzz.ratio,
-        score_cutoff=_VARIANT_SCORE,
-    )
+    best = process.extractOne(word, candidates, scorer=fuzz.ratio, score_cutoff=_VARIANT_SCORE)
     return best is not None
 
 
-def _negation_scope(tokens: Sequence[_Token]) -> set[str]:
-    """Lemmas of the first content words after each negation: what the text negates."""
+def _negated(tokens: Sequence[_Token]) -> set[str]:
+    """Lemmas of the word right after each negation: what the text says is not so."""
     scope: set[str] = set()
     for i, token in enumerate(tokens):
-        if not _is_negation(token):
-            continue
-        following = _content(tokens[i + 1 : i + 6])[:2]
-        scope.update(t.lemma for t in following)
+        if _is_negation(token):
+            scope.update(t.lemma for t in _content(tokens[i + 1 : i + 5])[:1])
     return scope
+
+
+def _in_order(first: str, second: str, text: str) -> bool:
+    return re.search(rf"(?<!\w){re.escape(first)}\s+{re.escape(second)}(?!\w)", text) is not None
 
 
 def check_statement(
@@ -213,25 +227,33 @@ def check_statement(
     evidence: Sequence[str],
     context: Sequence[str] = (),
     before: Sequence[str] = (),
+    article: str = "",
 ) -> Support:
-    """Whether ``statement`` is backed by its ``evidence`` (the quoted words), the
-    ``context`` (the sentences they come from) and, for names standing for a
-    pronoun, the sentences ``before`` them."""
+    """Whether ``statement`` is backed by its ``evidence`` (the quoted words) and the
+    ``context`` (the sentences they come from).
+
+    Where those refer back ("he", "they", "the statement" naming something of the
+    sentence before), the words of the sentences ``before`` may stand in for the
+    reference. A name backed in part ("Sørlie") may be given in full as the
+    ``article`` gives it elsewhere ("Jakub Sørlie").
+    """
     said = _tokens(statement)
     region = [t for text in (*evidence, *context) for t in _tokens(text)]
     earlier = [t for text in before for t in _tokens(text)]
-    lemmas = {t.lemma for t in region} | {t.lower for t in region}
-    numbers = {t.number for t in (*region, *earlier) if t.number is not None}
-    # Names from the sentence before may stand for a pronoun or "the minister" here.
-    earlier_names = {t.lower for t in earlier if t.capitalised} | {
-        t.lemma for t in earlier if t.capitalised
-    }
+    keys = {k for t in region for k in t.keys}
+    earlier_keys = {k for t in earlier for k in t.keys}
     lowered = [t.lower for t in region]
-    anaphor = any(w in _ANAPHORS for w in lowered) or any(
-        a == "the" and b in earlier_names for a, b in pairwise(lowered)
+    refers_back = any(w in _ANAPHORS for w in lowered) or any(
+        first.lower == "the" and second.lemma in earlier_keys for first, second in pairwise(region)
     )
+    if refers_back:
+        keys |= earlier_keys
+    numbers = {t.number for t in (*region, *earlier) if t.number is not None}
+    reporting = bool(keys & _REPORTING)
+    vocabulary = sorted({t.lower for t in region} | {t.lemma for t in region})
+    folded_article = _fold(article)
+
     reasons: list[str] = []
-    polarity: list[str] = []
     units = 0
     backed = 0
     for token in said:
@@ -243,23 +265,41 @@ def check_statement(
         else:
             reasons.append(f"number {token.word} in the statement is not in its evidence")
 
-    reporting = bool(lemmas & _REPORTING)
-    vocabulary = sorted(lemmas)
-    for token in _content(said):
-        units += 1
-        if (
-            token.lemma in lemmas
-            or token.lower in lemmas
-            or (anaphor and token.lower in earlier_names)
+    content = _content(said)
+    found: list[bool] = []
+    for token in content:
+        parts = [_word(p) for p in token.word.split("-")] if "-" in token.word else []
+        found.append(
+            any(k in keys for k in token.keys)
             or (reporting and token.lemma in _REPORTING)
-            or _variant_of(token.lower, vocabulary)
-        ):
+            or (bool(parts) and all(any(k in keys for k in p.keys) for p in parts))
+            # Spelling variants of words, never of names: "Westmoor" is not "Eastmoor".
+            or (not token.capitalised and _variant_of(token.lower, vocabulary))
+        )
+    # The rest of a name backed in part, as the article writes it: "Jakub Sørlie".
+    for i, token in enumerate(content):
+        if found[i] or not token.capitalised or not folded_article:
+            continue
+        neighbours = [(j, content[j]) for j in (i - 1, i + 1) if 0 <= j < len(content)]
+        found[i] = any(
+            found[j]
+            and other.capitalised
+            and _in_order(
+                *((other.lower, token.lower) if j < i else (token.lower, other.lower)),
+                folded_article,
+            )
+            for j, other in neighbours
+        )
+    for token, ok in zip(content, found, strict=True):
+        units += 1
+        if ok:
             backed += 1
         elif token.capitalised:
             reasons.append(f"name '{token.word}' in the statement is not in its evidence")
         else:
             reasons.append(f"statement word '{token.word}' is not in its evidence")
 
+    polarity: list[str] = []
     said_negated = any(_is_negation(t) for t in said)
     said_polar = any(t.lemma in _NEGATIVE_POLARITY for t in said)
     region_negated = any(_is_negation(t) for t in region)
@@ -267,10 +307,10 @@ def check_statement(
     if said_negated and not (region_negated or region_polar):
         polarity.append("statement negates its evidence")
     elif not (said_negated or said_polar) and region_negated:
-        negated = _negation_scope(region) & {t.lemma for t in said}
-        if negated:
+        dropped = _negated(region) & {t.lemma for t in said}
+        if dropped:
             polarity.append(
-                f"statement drops the negation of '{sorted(negated)[0]}' in its evidence"
+                f"statement drops the negation of '{sorted(dropped)[0]}' in its evidence"
             )
 
     score = backed / units if units else 1.0
@@ -341,7 +381,7 @@ def review_claim(
     if speaker:
         before.append(speaker["text"])
     statement = str(claim.get("statement") or "")
-    support = check_statement(statement, [s["text"] for s in evidence], context, before)
+    support = check_statement(statement, [s["text"] for s in evidence], context, before, text)
     claim["support"] = support.score
     if support.reason is not None:
         review.failures.append(f"statement: {support.reason}")
