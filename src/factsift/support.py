@@ -77,12 +77,14 @@ _NEGATIONS = frozenset(
 )
 # Verbs and adjectives that say "not" in other words: "denied that X" may become "X is not".
 _NEGATIVE_POLARITY = frozenset(
-    "deny refuse reject fail dismiss decline false unable lack absent rule".split()
+    "deny refuse reject fail dismiss decline false unable lack absent".split()
 )
-# Pronouns and demonstratives a statement is asked to resolve to names.
-_ANAPHORS = frozenset(
-    "he him his she her hers they them their theirs it its this these those".split()
-)
+# Quantifiers: left out of the stop words, and never taken for a name at a sentence start.
+_QUANTIFIERS = frozenset("all any both each few more most only some".split())
+# Pronouns a statement is asked to resolve: personal ones may stand for a name of the
+# sentence before, the others for a thing it mentions.
+_PERSONAL = frozenset("he him his she her hers they them their theirs".split())
+_IMPERSONAL = frozenset("it its this these those".split())
 # Ways of saying who said it: one may stand for another ("according to X" -> "X said").
 _REPORTING = frozenset("say tell state add accord according note".split())
 # Prefixes that turn a word into its opposite: "possible"/"impossible" is no variant.
@@ -128,6 +130,11 @@ class _Token:
     @property
     def capitalised(self) -> bool:
         return self.word[:1].isupper()
+
+    @property
+    def common(self) -> bool:
+        """A function word or quantifier: never a name, even capitalised."""
+        return self.lower in _STOP_WORDS or self.lower in _QUANTIFIERS
 
     @property
     def keys(self) -> tuple[str, str, str]:
@@ -210,10 +217,11 @@ def _variant_of(word: str, vocabulary: Sequence[str]) -> bool:
 
 
 def _negated(tokens: Sequence[_Token]) -> set[str]:
-    """Lemmas of the word right after each negation: what the text says is not so."""
+    """Lemmas of the word right after each negation or denial: what the text says is
+    not so."""
     scope: set[str] = set()
     for i, token in enumerate(tokens):
-        if _is_negation(token):
+        if _is_negation(token) or token.lemma in _NEGATIVE_POLARITY:
             scope.update(t.lemma for t in _content(tokens[i + 1 : i + 5])[:1])
     return scope
 
@@ -242,14 +250,16 @@ def check_statement(
     earlier = [t for text in before for t in _tokens(text)]
     keys = {k for t in region for k in t.keys}
     earlier_keys = {k for t in earlier for k in t.keys}
-    lowered = [t.lower for t in region]
-    refers_back = any(w in _ANAPHORS for w in lowered) or any(
+    lowered = {t.lower for t in region}
+    if lowered & _PERSONAL or any(
         first.lower == "the" and second.lemma in earlier_keys for first, second in pairwise(region)
-    )
-    if refers_back:
+    ):
         keys |= earlier_keys
+    elif lowered & _IMPERSONAL:
+        keys |= {k for t in earlier if not t.capitalised for k in t.keys}
     numbers = {t.number for t in (*region, *earlier) if t.number is not None}
-    reporting = bool(keys & _REPORTING)
+    # "according to X" may become "X said"; "X denied that" may become "X said ... not".
+    reporting = bool(keys & (_REPORTING | _NEGATIVE_POLARITY))
     vocabulary = sorted({t.lower for t in region} | {t.lemma for t in region})
     folded_article = _fold(article)
 
@@ -266,35 +276,36 @@ def check_statement(
             reasons.append(f"number {token.word} in the statement is not in its evidence")
 
     content = _content(said)
+    names = [t.capitalised and not (i == 0 and t.common) for i, t in enumerate(content)]
     found: list[bool] = []
-    for token in content:
+    for token, name in zip(content, names, strict=True):
         parts = [_word(p) for p in token.word.split("-")] if "-" in token.word else []
         found.append(
             any(k in keys for k in token.keys)
             or (reporting and token.lemma in _REPORTING)
             or (bool(parts) and all(any(k in keys for k in p.keys) for p in parts))
             # Spelling variants of words, never of names: "Westmoor" is not "Eastmoor".
-            or (not token.capitalised and _variant_of(token.lower, vocabulary))
+            or (not name and _variant_of(token.lower, vocabulary))
         )
     # The rest of a name backed in part, as the article writes it: "Jakub Sørlie".
     for i, token in enumerate(content):
-        if found[i] or not token.capitalised or not folded_article:
+        if found[i] or not names[i] or not folded_article:
             continue
         neighbours = [(j, content[j]) for j in (i - 1, i + 1) if 0 <= j < len(content)]
         found[i] = any(
             found[j]
-            and other.capitalised
+            and names[j]
             and _in_order(
                 *((other.lower, token.lower) if j < i else (token.lower, other.lower)),
                 folded_article,
             )
             for j, other in neighbours
         )
-    for token, ok in zip(content, found, strict=True):
+    for token, name, ok in zip(content, names, found, strict=True):
         units += 1
         if ok:
             backed += 1
-        elif token.capitalised:
+        elif name:
             reasons.append(f"name '{token.word}' in the statement is not in its evidence")
         else:
             reasons.append(f"statement word '{token.word}' is not in its evidence")
@@ -306,7 +317,7 @@ def check_statement(
     region_polar = any(t.lemma in _NEGATIVE_POLARITY for t in region)
     if said_negated and not (region_negated or region_polar):
         polarity.append("statement negates its evidence")
-    elif not (said_negated or said_polar) and region_negated:
+    elif not (said_negated or said_polar) and (region_negated or region_polar):
         dropped = _negated(region) & {t.lemma for t in said}
         if dropped:
             polarity.append(
