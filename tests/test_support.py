@@ -129,6 +129,8 @@ ARTICLE = (
         ('"River Project"', True),
         ("had cost", True),  # whitespace
         ("Ruth", True),
+        ("Ruth O'Neill and the Marwick Trust", True),  # a list of names, each in it
+        ("Ruth O'Neill and Ada Quill", False),
         ("Rut", False),  # part of a word is not a name
         ("Aldgate Council", False),
         ("Professor Ada Quill", False),

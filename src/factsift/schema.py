@@ -322,7 +322,7 @@ class Rejected(BaseModel):
     """An item the model produced that factsift refused to return as a fact."""
 
     field: str = Field(description='Where it was in the answer: "claims", "events", …')
-    reasons: list[str] = Field(description="Why, one line per failed quote.")
+    reasons: list[str] = Field(description="Why, one line per failed quote or check.")
     item: dict[str, Any] = Field(description="The item as the model gave it.")
 
 

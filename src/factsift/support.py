@@ -332,9 +332,20 @@ def check_statement(
     return Support(round(score, 3), reasons[0] if reasons else None)
 
 
+_NAME_LIST = re.compile(r"\s*(?:,|;|&|\band\b)\s*")
+
+
 def in_article(name: str, index: TextIndex) -> bool:
     """Whether ``name`` occurs in the article as a whole word or phrase, once case,
-    whitespace, quote characters, a possessive "'s" and a leading "the" are normalised."""
+    whitespace, quote characters, a possessive "'s" and a leading "the" are normalised;
+    a list of names ("Aliyev and Gallant") when each of them does."""
+    if _occurs(name, index):
+        return True
+    parts = [p for p in _NAME_LIST.split(name) if p.strip()]
+    return len(parts) > 1 and all(_occurs(p, index) for p in parts)
+
+
+def _occurs(name: str, index: TextIndex) -> bool:
     needle = normalize_quote(name).strip(" \"'.,;:")
     needle = _POSSESSIVE.sub("", needle)
     needle = re.sub(r"^the ", "", needle)
