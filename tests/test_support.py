@@ -169,6 +169,22 @@ def test_review_claim_keeps_the_score_and_drops_what_is_not_in_the_article() -> 
     assert claim["support"] < 1.0
 
 
+def test_the_speaker_a_claim_credits_backs_its_own_name() -> None:
+    text = "Mayor Ida Lenz spoke at noon. Rents will be frozen for two years."
+    index, sentences = TextIndex(text), split_sentences(text)
+    claim: dict[str, Any] = {
+        "statement": "Ida Lenz: rents will be frozen for two years.",
+        "attribution": {"source_type": "person", "name": "Ida Lenz"},
+        "evidence": [_span(text, "Rents will be frozen for two years.")],
+    }
+    assert review_claim(claim, [2], index, sentences).failures == [
+        "statement: name 'Ida' in the statement is not in its evidence"
+    ]
+    claim["attribution"]["speaker"] = _span(text, "Mayor Ida Lenz")
+    assert review_claim(claim, [2], index, sentences).failures == []
+    assert claim["support"] == 1.0
+
+
 def test_review_event_keeps_role_labels_only() -> None:
     event: dict[str, Any] = {
         "participants": [

@@ -399,9 +399,8 @@ def review_claim(
         if i > 0 and i - 1 not in held
     ]
     attribution = claim.get("attribution") or {}
-    speaker = attribution.get("speaker")
-    if speaker:
-        before.append(speaker["text"])
+    # The source the claim credits, where the text names it, backs its own name.
+    context += [span["text"] for span in (attribution.get("speaker"),) if span]
     statement = str(claim.get("statement") or "")
     support = check_statement(statement, [s["text"] for s in evidence], context, before, text)
     claim["support"] = support.score
