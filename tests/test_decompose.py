@@ -378,8 +378,12 @@ def test_rules_drafts_ground_completely(doc: Document) -> None:
             "events": events[at : at + LIST_CAP],
         }
         answer = model.model_validate(batch)
-        grounded = ground_answer(answer, state.locate)
+        # The rules' statements are their evidence, and their names and entities are
+        # mentions: the support check passes them all.
+        grounded = ground_answer(answer, state.locate, state.review)
         assert grounded.rejected == [], grounded.failures
+        assert grounded.warnings == []
+        assert all(c["support"] == 1.0 for c in grounded.data["claims"])
         kept_claims += len(grounded.data["claims"])
         kept_events += len(grounded.data["events"])
         spans = _spans(grounded.data)

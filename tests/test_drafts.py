@@ -85,6 +85,7 @@ def test_extraction_draft_drops_derived_fields() -> None:
     timeref = schema["$defs"]["TimeRef"]
     assert set(timeref["properties"]) == {"span"}
     assert "normalized" not in json.dumps(schema)
+    assert "support" not in schema["$defs"]["Claim"]["properties"]
 
 
 def test_extraction_draft_keeps_descriptions() -> None:
@@ -93,7 +94,9 @@ def test_extraction_draft_keeps_descriptions() -> None:
     for model in ("Claim", "Event", "Attribution", "TimeRef"):
         assert drafted[model]["description"] == original[model]["description"]
     for name, prop in original["Claim"]["properties"].items():
-        if "description" in prop:
+        if prop.get("factsift_derived"):  # code fills it in: the model never sees it
+            assert name not in drafted["Claim"]["properties"]
+        elif "description" in prop:
             assert drafted["Claim"]["properties"][name]["description"] == prop["description"]
     assert drafted["Event"]["properties"]["trigger"]["description"] == (
         'The word or phrase that names the event ("met").'

@@ -2,8 +2,9 @@
 
 instructor validates the model's answer against a pydantic model and, when
 validation fails, re-asks with the errors. The answer model's validator runs
-the grounding: on the first answer, quotes that are not in the article fail
-validation, so the model is told which quotes to fix; after the re-asks, the
+the grounding: on the first answer, quotes that are not in the article, and
+statements their evidence does not back (``factsift.support``), fail
+validation, so the model is told what to fix; after the re-asks, the
 grounding result (kept items and rejected ones) is kept for the pipeline.
 The per-request state (:class:`GroundingState`) is handed to the validator
 explicitly, as pydantic's validation context: see :func:`grounding_context`.
@@ -24,8 +25,9 @@ from ._instructor import OpenAISchema
 from .drafts import GroundedAnswer, Quote, compact_schema, draft_model, ground_answer
 from .ground import TextIndex, Unaligned, align_quote
 from .llm import Scope
-from .schema import Extraction, Span
+from .schema import Claim, Event, Extraction, Span
 from .segment import Sentence, Window
+from .support import review_claim, review_event
 
 __all__ = ["GroundingState", "answer_model", "grounding_context"]
 
@@ -66,6 +68,18 @@ class GroundingState:
             avoid=avoid,
         )
 
+    def review(self, item: BaseModel, grounded: dict[str, Any]) -> tuple[list[str], list[str]]:
+        """Check the free text of a grounded claim or event against the article."""
+        if isinstance(item, draft_model(Claim)):
+            evidence: list[Quote] = getattr(item, "evidence", [])
+            cited = [q.sentence for q in evidence if q.sentence is not None]
+            found = review_claim(grounded, cited, self.index, self.sentences)
+        elif isinstance(item, draft_model(Event)):
+            found = review_event(grounded)
+        else:
+            return [], []
+        return found.failures, found.warnings
+
 
 def _nth(text: str, words: str, start: int, end: int, n: int) -> int | None:
     """Offset of the ``n``-th occurrence of ``words`` in ``text[start:end]``, if any."""
@@ -90,13 +104,25 @@ def _check_grounding(answer: BaseModel, info: ValidationInfo) -> BaseModel:
     state = context.get(_GROUNDING)
     if not isinstance(state, GroundingState):  # validated outside an extraction
         return answer
-    state.result = ground_answer(answer, state.locate)
+    state.result = ground_answer(answer, state.locate, state.review)
     if state.result.rejected and state.scope.calls <= state.reasks:
-        failures = "\n".join(f"- {line}" for line in state.result.failures)
-        raise ValueError(
-            "some quotes are not in the article. Copy every quote exactly, character for "
-            "character, from the numbered sentence it cites, or leave the item out:\n" + failures
-        )
+        unsupported = set(state.result.unsupported)
+        unaligned = [line for line in state.result.failures if line not in unsupported]
+        problems: list[str] = []
+        if unaligned:
+            problems.append(
+                "some quotes are not in the article. Copy every quote exactly, character for "
+                "character, from the numbered sentence it cites, or leave the item out:\n"
+                + "\n".join(f"- {line}" for line in unaligned)
+            )
+        if unsupported:
+            problems.append(
+                "some statements say what their evidence does not. Write each statement "
+                "with the words of its evidence and of the sentences it cites (names may "
+                "replace pronouns), or leave the item out:\n"
+                + "\n".join(f"- {line}" for line in state.result.unsupported)
+            )
+        raise ValueError("\n".join(problems))
     return answer
 
 

@@ -57,6 +57,11 @@ class Quote(BaseModel):
     )
 
 
+Review = Callable[[BaseModel, dict[str, Any]], "tuple[list[str], list[str]]"]
+"""``review(item, grounded)``: the checks of an item's free text once its quotes align.
+It may edit ``grounded`` (drop a field, add a score) and returns the failures that
+reject the item and the warnings that do not."""
+
 Locate = Callable[..., "Span | Unaligned"]
 """``locate(quote)``, or ``locate(quote, avoid)`` for a quote that must not share a
 start offset in ``avoid`` with its siblings (see ``DISTINCT_FIELDS``)."""
@@ -167,6 +172,9 @@ class GroundedAnswer:
 
     data: dict[str, Any]
     rejected: list[Rejected] = field(default_factory=list)
+    #: The failures of the review (free text the article does not back), also in ``rejected``.
+    unsupported: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
 
     @property
     def failures(self) -> list[str]:
@@ -225,13 +233,17 @@ def _ground_value(
     return value.value if isinstance(value, Enum) else value
 
 
-def ground_answer(answer: BaseModel, locate: Locate) -> GroundedAnswer:
+def ground_answer(
+    answer: BaseModel, locate: Locate, review: Review | None = None
+) -> GroundedAnswer:
     """Align every quote in ``answer``; keep only items whose quotes all align.
 
     Items are the elements of the answer's top-level lists (each claim, each
     event). A top-level value that is not a list is one item. An item with
     any quote that cannot be aligned is rejected whole, with one reason per
     failed quote: a fact is only returned when all of its words are found.
+    An item whose quotes all align then goes through ``review``, which may
+    reject it too.
     """
     data: dict[str, Any] = {}
     grounded = GroundedAnswer(data=data)
@@ -244,6 +256,11 @@ def ground_answer(answer: BaseModel, locate: Locate) -> GroundedAnswer:
             path = f"{name}[{i}]" if isinstance(value, list) else name
             failures: list[str] = []
             result = _ground_value(item, locate, path, failures, taken)
+            if not failures and review is not None and isinstance(item, BaseModel):
+                unsupported, warnings = review(item, result)
+                failures += [f"{path}.{line}" for line in unsupported]
+                grounded.unsupported += failures
+                grounded.warnings += [f"{path}: {line}" for line in warnings]
             if failures:
                 raw = (
                     item.model_dump(mode="json") if isinstance(item, BaseModel) else {"value": item}

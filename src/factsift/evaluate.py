@@ -590,6 +590,10 @@ def map_type(gold_type: str, type_map: Mapping[str, str]) -> str | None:
 _REALIS_ALIASES = {"actual": "occurred"}
 
 
+#: Gold "kinds" that are certainties in factsift's schema: how firmly, not what sort.
+_CERTAINTY_KINDS = frozenset({"hedged", "denied"})
+
+
 def _label(value: Any) -> str | None:
     return value.strip().casefold() if isinstance(value, str) else None
 
@@ -614,8 +618,8 @@ def _score_claims(pred: Mapping[str, Any], gold: Mapping[str, Any]) -> ClaimScor
             attribution += Agreement(int(same), 1)
         gold_kind = _label(g.get("kind"))
         if gold_kind is not None:
-            if gold_kind == "hedged":
-                same = _label(p.get("certainty")) == "hedged"
+            if gold_kind in _CERTAINTY_KINDS:  # "hedged", "denied": a certainty, not a kind
+                same = _label(p.get("certainty")) == gold_kind
             else:
                 same = _label(p.get("kind")) == gold_kind
             kind += Agreement(int(same), 1)
@@ -853,8 +857,8 @@ def gold_as_prediction(
             {
                 "statement": " … ".join(s["text"] for s in evidence),
                 "kind": gold_kind if gold_kind in _CLAIM_KINDS else "other",
-                "certainty": "hedged"
-                if gold_kind == "hedged"
+                "certainty": gold_kind
+                if gold_kind in _CERTAINTY_KINDS
                 else ("asserted" if speaker is None else "reported"),
                 "attribution": {
                     "source_type": "author" if speaker is None else "unknown",

@@ -59,6 +59,7 @@ COLUMNS: dict[str, dict[str, str]] = {
         "evidence_end": "int",
         "evidence_count": "int",
         "alignment": "str",
+        "support": "float?",
     },
     "events": {
         "article_id": "str",
@@ -208,6 +209,7 @@ def _add_article(tables: dict[str, list[dict[str, Any]]], facts: ArticleFacts) -
                 **_span_cols("evidence", first),
                 evidence_count=len(claim.evidence),
                 alignment=first.alignment.value,
+                support=claim.support,
             )
         )
     for i, event in enumerate(facts.events):

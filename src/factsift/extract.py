@@ -359,6 +359,7 @@ class Extractor:
         grounded_claims: list[dict[str, Any]] = []
         grounded_events: list[dict[str, Any]] = []
         rejected: list[Rejected] = []
+        checked: list[str] = []
         started = time.perf_counter()
         text = plan.doc.text
         for i, sentence in enumerate(plan.sentences):
@@ -379,13 +380,16 @@ class Extractor:
             draft = self._answer_model.model_validate(
                 {"claims": found_claims, "events": found_events}
             )
-            grounded = ground_answer(draft, state.locate)
+            grounded = ground_answer(draft, state.locate, state.review)
             grounded_claims += grounded.data["claims"]
             grounded_events += grounded.data["events"]
             rejected += grounded.rejected
+            checked += grounded.warnings
         plan.timings["llm"] = _ms(started)
         state.result = GroundedAnswer(
-            data={"claims": grounded_claims, "events": grounded_events}, rejected=rejected
+            data={"claims": grounded_claims, "events": grounded_events},
+            rejected=rejected,
+            warnings=checked,
         )
         return [state, *failed]
 
@@ -411,6 +415,7 @@ class Extractor:
             if answer.result is not None:
                 grounded.append(answer.result.data)
                 rejected.extend(answer.result.rejected)
+                warnings.extend(w for w in answer.result.warnings if w not in warnings)
         if plan.windows and not grounded:
             raise LLMError(f"{doc.id}: no window gave a usable answer; " + "; ".join(warnings))
         usage.cost_usd = estimate_cost(
@@ -425,7 +430,10 @@ class Extractor:
         result = self.schema.model_validate(merge_answers(grounded))
         _fill_times(result, doc.published)
         if rejected:
-            warnings.append(f"{len(rejected)} item(s) rejected: a quote was not in the article")
+            warnings.append(
+                f"{len(rejected)} item(s) rejected: a quote was not in the article "
+                "or a statement was not backed by its evidence"
+            )
         plan.timings["ground_merge"] = _ms(started)
         plan.timings["total"] = _ms(plan.started)
         return ArticleFacts(

@@ -173,6 +173,14 @@ class Claim(BaseModel):
     evidence: list[Span] = Field(
         min_length=1, max_length=5, description="The words of the article that carry the claim."
     )
+    support: float | None = Field(
+        default=None,
+        ge=0,
+        le=1,
+        json_schema_extra=DERIVED,
+        description="Share of the statement's words and numbers found in its evidence and "
+        "the sentences it cites (see factsift.support); null when not checked.",
+    )
 
 
 class EventType(str, Enum):
@@ -318,7 +326,7 @@ class Rejected(BaseModel):
     """An item the model produced that factsift refused to return as a fact."""
 
     field: str = Field(description='Where it was in the answer: "claims", "events", …')
-    reasons: list[str] = Field(description="Why, one line per failed quote.")
+    reasons: list[str] = Field(description="Why, one line per failed quote or check.")
     item: dict[str, Any] = Field(description="The item as the model gave it.")
 
 

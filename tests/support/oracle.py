@@ -184,8 +184,8 @@ def _claim(window: _Window, gold: Mapping[str, Any]) -> dict[str, Any] | None:
         if speaker is not None and found and window.inside(found[0]):
             attribution[key] = window.quote(found[0])
     certainty = "asserted" if speaker is None else "reported"
-    if gold_kind == "hedged":
-        certainty = "hedged"
+    if gold_kind in ("hedged", "denied"):  # certainties in factsift's schema
+        certainty = gold_kind
     return {
         "statement": " … ".join(q["text"] for q in evidence),
         "kind": gold_kind if gold_kind in _CLAIM_KINDS else "fact",

@@ -7,6 +7,11 @@ matching), sometimes with a dropped letter (fuzzy matching), and sometimes
 with words that are not in the article at all (rejection). A fabricated
 quote is withdrawn when factsift re-asks; one planted by a prompt injection
 is not, so the rejected list can be tested.
+
+``planting_model`` is the hostile variant: behind quotes that are all real,
+it plants free text the article does not say (an invented statement, a
+swapped number, a speaker and an entity the article never names, a sentence
+for a role) and keeps planting them when re-asked.
 """
 
 from __future__ import annotations
@@ -139,3 +144,32 @@ def rule_model(request: dict[str, Any]) -> dict[str, Any]:
             fake["evidence"] = [{"sentence": n, "text": INJECTED}]
             claims.append(fake)
     return {"claims": claims, "events": events}
+
+
+# What planting_model writes; none of it is in any article the tests use.
+PLANTED_STATEMENT = "The moon is made of green cheese, officials confirmed."
+PLANTED_NAME = "Professor Ada Quill"
+PLANTED_ENTITY = "Atlantis Shipping Company"
+PLANTED_ROLE = "the moon is made of green cheese"
+_NUMBER = re.compile(r"\b\d+\b")
+
+
+def planting_model(request: dict[str, Any]) -> dict[str, Any]:
+    """``rule_model``'s answer with free text planted behind real quotes."""
+    answer = rule_model(request)
+    claims = [c for c in answer["claims"] if FABRICATED not in c["statement"]]
+    planted: list[dict[str, Any]] = []
+    for i, claim in enumerate(claims):
+        if i % 3 == 0:
+            planted.append({**claim, "statement": PLANTED_STATEMENT})
+        if i % 3 == 1 and _NUMBER.search(claim["statement"]):
+            swapped = _NUMBER.sub(lambda m: str(int(m[0]) * 10 + 7), claim["statement"], 1)
+            planted.append({**claim, "statement": swapped})
+        if i % 3 == 2:
+            claim["attribution"] = {**claim["attribution"], "name": PLANTED_NAME}
+        claim["entities"] = [*claim["entities"], PLANTED_ENTITY]
+    for event in answer["events"]:
+        for participant in event["participants"]:
+            participant["role"] = PLANTED_ROLE
+    answer["claims"] = claims + planted
+    return answer

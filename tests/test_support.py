@@ -1,0 +1,269 @@
+"""The support check (factsift.support) on sentences written for these tests, and its
+place in grounding: an unsupported statement is sent back once, then rejected."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from pydantic import ValidationError
+
+from factsift.answer import GroundingState, answer_model, grounding_context
+from factsift.ground import TextIndex
+from factsift.llm import Scope
+from factsift.schema import Extraction
+from factsift.segment import Window, split_sentences
+from factsift.support import check_statement, in_article, review_claim, review_event
+
+HARBOUR = "The harbour authority said on Monday that seven ferries would resume service in March."
+
+
+def test_a_faithful_shortening_is_supported() -> None:
+    found = check_statement("Seven ferries would resume service in March.", [HARBOUR])
+    assert found.supported and found.score == 1.0
+
+
+@pytest.mark.parametrize(
+    ("statement", "reason"),
+    [
+        ("Nine ferries would resume service in March.", "number Nine in the statement"),
+        ("The moon is made of green cheese, officials confirmed.", "'moon' is not"),
+        ("Seven ferries would resume service in London.", "name 'London'"),
+        ("Seven ferries would resume service in May.", "name 'May'"),
+        ("Seven ferries would not resume service in March.", "statement negates its evidence"),
+        ("All ferries would resume service in March.", "statement word 'All' is not"),
+    ],
+)
+def test_altered_statements_are_caught_with_a_reason(statement: str, reason: str) -> None:
+    found = check_statement(statement, [HARBOUR])
+    assert not found.supported
+    assert found.reason is not None and reason in found.reason, found.reason
+    assert 0 <= found.score < 1
+
+
+def test_numbers_written_as_words_or_digits_are_the_same() -> None:
+    assert check_statement("7 ferries would resume service.", [HARBOUR]).supported
+    assert check_statement("Officials found 12 boats.", ["Officials found twelve boats."]).supported
+    evidence = ["Prices rose 4.5% in a year, and 1,200 firms closed."]
+    assert check_statement("Prices rose 4.5 percent and 1200 firms closed.", evidence).supported
+
+
+def test_a_dropped_negation_is_caught() -> None:
+    evidence = ["The two leaders met in Oslo but did not sign the treaty."]
+    assert check_statement("The two leaders met in Oslo.", evidence).supported
+    found = check_statement("The two leaders signed the treaty in Oslo.", evidence)
+    assert found.reason == "statement drops the negation of 'sign' in its evidence"
+    # A denial may be told with "not".
+    denied = ["The mayor denied that the library would close."]
+    assert check_statement("The mayor said the library would not close.", denied).supported
+    found = check_statement("The mayor said the library would close.", denied)
+    assert found.reason is not None and found.reason.startswith("statement drops the negation")
+    # A claim whose certainty is "denied" states what its source says is untrue.
+    assert check_statement("The library would close.", denied, denied=True).supported
+    assert not check_statement("The library would close early.", denied, denied=True).supported
+
+
+def test_inflections_stems_and_spelling_variants_are_the_same_word() -> None:
+    evidence = ["The ministers agreed to increase defense spending, warning of new threats."]
+    for statement in (
+        "The minister agrees to increase defence spending.",
+        "The ministers warned of new threats.",
+        "The ministers' agreement to increase defense spending.",
+    ):
+        assert check_statement(statement, evidence).supported, statement
+    found = check_statement("The ministers agreed to cut defense spending.", evidence)
+    assert found.reason == "statement word 'cut' is not in its evidence"
+
+
+def test_opposites_and_parts_of_words_are_not_variants() -> None:
+    assert not check_statement("A deal is possible.", ["A deal is impossible."]).supported
+    evidence = ["Security was raised to its second-highest level."]
+    assert not check_statement("Security was raised to its highest level.", evidence).supported
+    # Names get no fuzzy match: a one-letter-off place is another place.
+    assert not check_statement("Floods hit Westmoor.", ["Floods hit Eastmoor."]).supported
+
+
+def test_a_pronoun_may_be_resolved_from_the_sentence_before() -> None:
+    before = ["Transport Minister Lea Brandt opened the new tram line on Friday."]
+    evidence = ["She said it would carry 40,000 passengers a day."]
+    statement = "Lea Brandt said the tram line would carry 40,000 passengers a day."
+    assert check_statement(statement, evidence, (), before).supported
+    # Without the sentence before, the names are not backed.
+    assert not check_statement(statement, evidence).supported
+    # And a name from before does not replace one the evidence gives.
+    named = ["Mayor Ivo Stern said it would carry 40,000 passengers a day."]
+    found = check_statement(statement, named, (), before)
+    assert found.reason == "name 'Lea' in the statement is not in its evidence"
+
+
+def test_a_name_may_be_given_in_full_as_the_article_gives_it() -> None:
+    article = "Finance Minister Ana Kovac spoke first. Kovac said taxes would not rise."
+    evidence = ["Kovac said taxes would not rise."]
+    assert check_statement("Ana Kovac said taxes would not rise.", evidence).reason is not None
+    assert check_statement(
+        "Ana Kovac said taxes would not rise.", evidence, article=article
+    ).supported
+    # Only as the article writes it.
+    assert not check_statement(
+        "Boris Kovac said taxes would not rise.", evidence, article=article
+    ).supported
+
+
+def test_a_reporting_verb_may_stand_for_another() -> None:
+    evidence = ["Taxes will not rise next year, according to the treasury."]
+    assert check_statement("The treasury said taxes will not rise next year.", evidence).supported
+
+
+# --------------------------------------------------------------------------- names, roles
+
+ARTICLE = (
+    "Dr Ruth O\u2019Neill, head of the Marwick Trust, said the \u201cRiver Project\u201d "
+    "had  cost 3 million.\nThe Trust's board met in Aldgate."
+)
+
+
+@pytest.mark.parametrize(
+    ("name", "found"),
+    [
+        ("Ruth O'Neill", True),  # quote characters
+        ("ruth o\u2019neill", True),  # case
+        ("Marwick Trust's", True),  # possessive
+        ("the Marwick Trust", True),  # leading "the"
+        ('"River Project"', True),
+        ("had cost", True),  # whitespace
+        ("Ruth", True),
+        ("Ruth O'Neill and the Marwick Trust", True),  # a list of names, each in it
+        ("Ruth O'Neill and Ada Quill", False),
+        ("Rut", False),  # part of a word is not a name
+        ("Aldgate Council", False),
+        ("Professor Ada Quill", False),
+        ("  ", False),
+    ],
+)
+def test_in_article(name: str, found: bool) -> None:
+    assert in_article(name, TextIndex(ARTICLE)) is found
+
+
+def _span(text: str, words: str) -> dict[str, Any]:
+    start = text.index(words)
+    return {"start": start, "end": start + len(words), "text": words}
+
+
+def test_review_claim_keeps_the_score_and_drops_what_is_not_in_the_article() -> None:
+    index = TextIndex(ARTICLE)
+    sentences = split_sentences(ARTICLE)
+    claim: dict[str, Any] = {
+        "statement": "Ruth O'Neill said the River Project had cost 3 million.",
+        "attribution": {"source_type": "person", "name": "Ada Quill"},
+        "entities": ["Marwick Trust", "Atlantis Bank", "River Project"],
+        "evidence": [_span(ARTICLE, "had  cost 3 million")],
+    }
+    review = review_claim(claim, [1], index, sentences)
+    assert review.failures == []
+    assert claim["support"] == 1.0
+    assert claim["attribution"]["name"] is None
+    assert claim["entities"] == ["Marwick Trust", "River Project"]
+    assert len(review.warnings) == 2
+    assert "'Ada Quill'" in review.warnings[0] and "'Atlantis Bank'" in review.warnings[1]
+
+    claim["statement"] = "Ruth O'Neill said the River Project had cost 30 million."
+    review = review_claim(claim, [1], index, sentences)
+    assert review.failures == ["statement: number 30 in the statement is not in its evidence"]
+    assert claim["support"] < 1.0
+
+
+def test_the_speaker_a_claim_credits_backs_its_own_name() -> None:
+    text = "Mayor Ida Lenz spoke at noon. Rents will be frozen for two years."
+    index, sentences = TextIndex(text), split_sentences(text)
+    claim: dict[str, Any] = {
+        "statement": "Ida Lenz: rents will be frozen for two years.",
+        "attribution": {"source_type": "person", "name": "Ida Lenz"},
+        "evidence": [_span(text, "Rents will be frozen for two years.")],
+    }
+    assert review_claim(claim, [2], index, sentences).failures == [
+        "statement: name 'Ida' in the statement is not in its evidence"
+    ]
+    claim["attribution"]["speaker"] = _span(text, "Mayor Ida Lenz")
+    assert review_claim(claim, [2], index, sentences).failures == []
+    assert claim["support"] == 1.0
+
+
+def test_review_event_keeps_role_labels_only() -> None:
+    event: dict[str, Any] = {
+        "participants": [
+            {"role": "place-of-origin", "span": {}},
+            {"role": "Attacker", "span": {}},
+            {"role": "The moon is made of green cheese", "span": {}},
+        ]
+    }
+    review = review_event(event)
+    assert [p["role"] for p in event["participants"]] == [
+        "place-of-origin",
+        "Attacker",
+        "participant",
+    ]
+    assert len(review.warnings) == 1 and "not a role label" in review.warnings[0]
+
+
+# --------------------------------------------------------------------------- in grounding
+
+TEXT = "Port workers voted to strike on Monday. They want a 9 per cent pay rise."
+
+
+def _state(reasks: int = 1) -> GroundingState:
+    sentences = split_sentences(TEXT)
+    return GroundingState(
+        TextIndex(TEXT), sentences, Window(0, tuple(sentences)), Scope(calls=1), reasks, 90.0
+    )
+
+
+def _answer(statement: str, quote: str = "They want a 9 per cent pay rise.") -> dict[str, Any]:
+    claim = {
+        "statement": statement,
+        "kind": "fact",
+        "certainty": "asserted",
+        "attribution": {"source_type": "author"},
+        "evidence": [{"sentence": 2, "text": quote}],
+    }
+    return {"claims": [claim], "events": []}
+
+
+def test_an_unsupported_statement_is_sent_back_then_rejected() -> None:
+    model = answer_model(Extraction)
+    invented = _answer("Port workers want a 19 per cent pay rise.")
+    with pytest.raises(ValidationError) as raised:
+        model.model_validate(invented, context=grounding_context(_state()))
+    message = str(raised.value)
+    assert "some statements say what their evidence does not" in message
+    assert "claims[0].statement: number 19 in the statement is not in its evidence" in message
+    assert "some quotes are not in the article" not in message
+
+    # After the re-ask, the item is rejected with the reason; the honest one is kept.
+    state = _state(reasks=0)
+    model.model_validate(invented, context=grounding_context(state))
+    assert state.result is not None
+    assert state.result.data["claims"] == []
+    (rejected,) = state.result.rejected
+    assert rejected.reasons == [
+        "claims[0].statement: number 19 in the statement is not in its evidence"
+    ]
+    model.model_validate(
+        _answer("Port workers want a 9 per cent pay rise."), context=grounding_context(state)
+    )
+    (claim,) = state.result.data["claims"]
+    assert claim["support"] == 1.0
+
+
+def test_a_quote_failure_alone_reads_as_before() -> None:
+    """The re-ask for unaligned quotes is unchanged, so recorded cassettes still match."""
+    with pytest.raises(ValidationError) as raised:
+        answer_model(Extraction).model_validate(
+            _answer("Workers want cheese.", "cheese"), context=grounding_context(_state())
+        )
+    message = str(raised.value)
+    assert (
+        "some quotes are not in the article. Copy every quote exactly, character for "
+        "character, from the numbered sentence it cites, or leave the item out:\n"
+        "- claims[0].evidence[0]: 'cheese' is not in the article"
+    ) in message
+    assert "statements" not in message
