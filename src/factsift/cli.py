@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import json
+import re
 import sys
 from pathlib import Path
-from typing import Annotated, Any, Optional
+from typing import Annotated, Any, NoReturn, Optional
 
 import typer
 from rich.console import Console
@@ -35,6 +36,32 @@ app = typer.Typer(
 # soft_wrap: an error is one line, whatever the terminal width.
 err = Console(stderr=True, soft_wrap=True)
 out = Console()
+
+# C0/C1 controls (ESC starts terminal sequences) and bidi overrides; \t and \n stay
+# where a text keeps its lines, and become spaces in a one-line name.
+_CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+_LINE_BREAKS = re.compile("[\t\n]")
+
+
+def _safe(value: object, *, lines: bool = False) -> str:
+    """``value`` fit for the terminal: no control characters, Rich markup escaped.
+
+    Ids, titles, file names and texts come from the input; an escape sequence
+    in one must not clear the screen or move the cursor.
+    """
+    text = _CONTROLS.sub("", str(value))
+    if not lines:
+        text = _LINE_BREAKS.sub(" ", text)
+    return escape(text)
+
+
+def _fail(message: str) -> NoReturn:
+    """A failure of the command itself: one line naming the fix, exit status 2.
+
+    Exit status 1 is kept for "some articles failed".
+    """
+    err.print(f"[red]error:[/] {_safe(message)}")
+    raise typer.Exit(2)
 
 
 def _load_prices(path: Path | None) -> dict[str, tuple[float, float]] | None:
@@ -162,8 +189,7 @@ def extract(
             tpm=tpm,
         )
     except FactsiftError as exc:
-        err.print(f"[red]error:[/] {escape(str(exc))}")
-        raise typer.Exit(2) from None
+        _fail(str(exc))
     if dry_run:
         with extractor:
             guess = estimate(extractor, paths, max_chars=max_chars)
@@ -189,12 +215,12 @@ def extract(
 
     def advance(name: str, error: str | None) -> None:
         if error is not None:
-            progress.console.print(f"[red]failed[/] {escape(error)}")
-        progress.update(task, advance=1, current=escape(name))
+            progress.console.print(f"[red]failed[/] {_safe(error)}")
+        progress.update(task, advance=1, current=_safe(name))
         if not quiet and not err.is_terminal:
             # No live bar in a log file: one line per article instead.
             done = int(progress.tasks[task].completed)
-            err.print(f"[{done}/{total}] {escape(name)}" + (" failed" if error else ""))
+            err.print(f"[{done}/{total}] {_safe(name)}" + (" failed" if error else ""))
 
     with extractor, progress:
         task = progress.add_task("extract", total=total, current="")
@@ -211,7 +237,7 @@ def extract(
             )
         except KeyboardInterrupt:
             err.print(
-                f"[yellow]interrupted:[/] finished articles are in {escape(str(output))}; "
+                f"[yellow]interrupted:[/] finished articles are in {_safe(output)}; "
                 "run the same command again to go on"
             )
             raise typer.Exit(130) from None
@@ -228,7 +254,7 @@ def _print_summary(summary: Summary, output: Path) -> None:
         f"{summary.claims} claims, {summary.events} events, {summary.rejected} rejected; "
         f"{summary.prompt_tokens + summary.completion_tokens:,} tokens, {cost}; "
         f"{summary.cached_calls} of {summary.llm_calls} LLM calls from the cache "
-        f"-> {escape(str(output))}"
+        f"-> {_safe(output)}"
     )
 
 
@@ -241,7 +267,7 @@ def _read_results(path: Path) -> list[dict[str, Any]]:
             try:
                 records.append(json.loads(line))
             except ValueError as exc:
-                err.print(f"[yellow]{escape(str(path))}:{number}: not JSON ({exc}); skipped[/]")
+                err.print(f"[yellow]{_safe(path)}:{number}: not JSON ({_safe(exc)}); skipped[/]")
     return records
 
 
@@ -255,22 +281,20 @@ def show(
 ) -> None:
     """Print extracted claims and events readably."""
     if not results.is_file():
-        err.print(f"[red]error:[/] {escape(str(results))}: no such file")
-        raise typer.Exit(2)
+        _fail(f"{results}: no such file")
     for record in _read_results(results):
         if article is not None and record.get("id") != article:
             continue
         if "error" in record:
             out.print(
-                f"[bold]{escape(str(record.get('id')))}[/]  [red]failed:[/] "
-                f"{escape(str(record['error']))}\n"
+                f"[bold]{_safe(record.get('id'))}[/]  [red]failed:[/] {_safe(record['error'])}\n"
             )
             continue
         _show_facts(ArticleFacts.model_validate(record))
 
 
 def _show_facts(facts: ArticleFacts) -> None:
-    out.rule(f"[bold]{escape(facts.title or facts.id)}[/]  ({escape(facts.source or facts.id)})")
+    out.rule(f"[bold]{_safe(facts.title or facts.id)}[/]  ({_safe(facts.source or facts.id)})")
     claims = Table(
         "kind",
         "certainty",
@@ -287,9 +311,9 @@ def _show_facts(facts: ArticleFacts) -> None:
         claims.add_row(
             c.kind.value,
             c.certainty.value,
-            escape(who + cue),
-            escape(c.statement),
-            escape(" … ".join(f"“{s.text}”" for s in c.evidence)),
+            _safe(who + cue),
+            _safe(c.statement, lines=True),
+            _safe(" … ".join(f"“{s.text}”" for s in c.evidence), lines=True),
         )
     out.print(claims)
     events = Table(
@@ -306,16 +330,16 @@ def _show_facts(facts: ArticleFacts) -> None:
         when = e.time.normalized or e.time.span.text if e.time else ""
         events.add_row(
             e.type.value,
-            escape(e.trigger.text),
+            _safe(e.trigger.text),
             e.realis.value,
-            escape("; ".join(f"{p.role}: {p.span.text}" for p in e.participants)),
-            escape(" / ".join(x for x in (e.location.text if e.location else "", when) if x)),
+            _safe("; ".join(f"{p.role}: {p.span.text}" for p in e.participants)),
+            _safe(" / ".join(x for x in (e.location.text if e.location else "", when) if x)),
         )
     out.print(events)
     for r in facts.rejected:
-        out.print(f"[yellow]rejected {r.field}:[/] {escape('; '.join(r.reasons))}")
+        out.print(f"[yellow]rejected {_safe(r.field)}:[/] {_safe('; '.join(r.reasons))}")
     for w in facts.warnings:
-        out.print(f"[dim]warning: {escape(w)}[/]")
+        out.print(f"[dim]warning: {_safe(w)}[/]")
     out.print()
 
 
@@ -333,10 +357,9 @@ def report(
     from .report import write_report
 
     if not results.is_file():
-        err.print(f"[red]error:[/] {escape(str(results))}: no such file")
-        raise typer.Exit(2)
+        _fail(f"{results}: no such file")
     count = write_report(results, output)
-    err.print(f"{count} articles -> {escape(str(output))}")
+    err.print(f"{count} articles -> {_safe(output)}")
 
 
 @app.command("eval")
@@ -361,14 +384,12 @@ def evaluate_command(
 
     for path in (predictions, gold):
         if not path.is_file():
-            err.print(f"[red]error:[/] {escape(str(path))}: no such file")
-            raise typer.Exit(2)
+            _fail(f"{path}: no such file")
     try:
         mapping = load_type_map(type_map)
         result = evaluate(load_predictions(predictions), load_gold(gold), type_map=mapping)
     except (OSError, ValueError) as exc:
-        err.print(f"[red]error:[/] {escape(str(exc))}")
-        raise typer.Exit(2) from None
+        _fail(str(exc))
     if as_json:
         print(json.dumps(result.to_dict(), indent=2))
     else:
@@ -389,18 +410,15 @@ def export(
     from .export import write_tables
 
     if fmt not in ("csv", "parquet"):
-        err.print(f"[red]error:[/] unknown format {escape(fmt)!r}; choose csv or parquet")
-        raise typer.Exit(2)
+        _fail(f"unknown format {fmt!r}; choose csv or parquet")
     if not results.is_file():
-        err.print(f"[red]error:[/] {escape(str(results))}: no such file")
-        raise typer.Exit(2)
+        _fail(f"{results}: no such file")
     try:
         written = write_tables(results, output, fmt)  # type: ignore[arg-type]
     except FactsiftError as exc:
-        err.print(f"[red]error:[/] {escape(str(exc))}")
-        raise typer.Exit(2) from None
+        _fail(str(exc))
     for path in written:
-        err.print(f"wrote {escape(str(path))}")
+        err.print(f"wrote {_safe(path)}")
 
 
 def main() -> None:
@@ -408,5 +426,5 @@ def main() -> None:
     try:
         app()
     except FactsiftError as exc:
-        err.print(f"[red]error:[/] {escape(str(exc))}")
+        err.print(f"[red]error:[/] {_safe(exc)}")
         sys.exit(2)
