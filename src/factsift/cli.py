@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
+import os
 import re
+import stat
 import sys
 from pathlib import Path
-from typing import Annotated, Any, NoReturn, Optional
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn, Optional
 
 import typer
 from rich.console import Console
@@ -21,11 +24,15 @@ from rich.progress import (
 )
 from rich.table import Table
 
-from .batch import Summary, estimate, run_batch
 from .documents import DEFAULT_MAX_CHARS, count_articles
 from .errors import FactsiftError
-from .extract import Extractor
-from .schema import ArticleFacts
+
+if TYPE_CHECKING:
+    from .batch import Summary
+    from .schema import ArticleFacts
+
+# The LLM stack (openai, instructor, httpx) is imported by `extract` alone: the
+# commands that send nothing start in a fraction of the time (bench/startup.py).
 
 app = typer.Typer(
     help="Turn news articles into typed, source-grounded claims and events.",
@@ -99,6 +106,14 @@ def extract(
             "Default: $OPENAI_BASE_URL."
         ),
     ] = None,
+    api_key: Annotated[
+        Optional[str],  # noqa: UP045
+        typer.Option(
+            help="API key for the server. Default: $OPENAI_API_KEY. Never printed, "
+            "cached or written to the results.",
+            show_default=False,
+        ),
+    ] = None,
     mode: Annotated[
         str,
         typer.Option(help="Structured-output mode: auto, tools, json_schema, json, md_json."),
@@ -140,7 +155,8 @@ def extract(
     timeout: Annotated[float, typer.Option(help="Seconds to wait for one response.")] = 120.0,
     prices: Annotated[
         Optional[Path],  # noqa: UP045
-        typer.Option(help="JSON file of model -> [input, output] USD per million tokens."),
+        # The backslash keeps Rich from reading "[input, output]" as markup.
+        typer.Option(help="JSON file of model -> \\[input, output] USD per million tokens."),
     ] = None,
     concurrency: Annotated[
         int, typer.Option(help="Requests in flight at once; the server's parallel slots.")
@@ -170,12 +186,24 @@ def extract(
     Each input article becomes one line: its facts, or an error record with
     the reason. Re-running the same command resumes: articles already in the
     output are skipped (failed ones too, unless --retry-failed). The exit
-    status is 1 if any article failed.
+    status is 1 if any article failed, 2 if the command itself cannot run.
     """
+    from .batch import estimate, run_batch
+    from .extract import Extractor
+
+    _check_options(concurrency=concurrency, rpm=rpm, tpm=tpm, max_chars=max_chars)
+    if published is not None:
+        try:
+            dt.date.fromisoformat(published.strip())
+        except ValueError:
+            _fail(f"--published {published!r} is not a date; use YYYY-MM-DD, e.g. 2024-05-02")
+    if not dry_run:
+        _check_output(output)
     try:
         extractor = Extractor(
             model,
             base_url=base_url,
+            api_key=api_key,
             mode=mode,
             strategy=strategy,
             cache=cache,
@@ -188,6 +216,9 @@ def extract(
             rpm=rpm,
             tpm=tpm,
         )
+        # Nothing is sent in a dry run or offline: no key is needed there.
+        if not dry_run and cache != "offline":
+            extractor.settings.check_key()
     except FactsiftError as exc:
         _fail(str(exc))
     if dry_run:
@@ -241,9 +272,45 @@ def extract(
                 "run the same command again to go on"
             )
             raise typer.Exit(130) from None
+        except OSError as exc:
+            _fail(f"{exc.filename or output}: {exc.strerror or exc}")
     _print_summary(summary, output)
     if summary.failed:
         raise typer.Exit(1)
+
+
+def _check_options(
+    *, concurrency: int, rpm: float | None, tpm: float | None, max_chars: int
+) -> None:
+    if concurrency < 1:
+        _fail(f"--concurrency {concurrency}: at least 1 request must be in flight")
+    for name, value in (("--rpm", rpm), ("--tpm", tpm)):
+        if value is not None and not value > 0:
+            _fail(f"{name} {value:g}: a rate must be more than 0; leave it out for no limit")
+    if max_chars < 1:
+        _fail(f"--max-chars {max_chars}: must be at least 1")
+
+
+def _check_output(output: Path) -> None:
+    """Fail now, in one line, if the results file cannot be written."""
+    try:
+        mode = output.stat().st_mode
+    except FileNotFoundError:
+        mode = None
+    except OSError as exc:
+        _fail(f"{output}: {exc.strerror}; choose another file with -o")
+    if mode is not None and stat.S_ISDIR(mode):
+        _fail(f"{output} is a folder; name a file with -o, e.g. -o {output / 'facts.jsonl'}")
+    if mode is not None and not stat.S_ISREG(mode):
+        # A pipe or terminal cannot be read back to resume, nor repaired.
+        _fail(f"{output} is not a regular file; write the results to a file with -o")
+    folder = output.parent
+    if not folder.is_dir():
+        _fail(f"folder {folder} does not exist; create it or choose another file with -o")
+    if not os.access(folder, os.W_OK | os.X_OK) or (
+        mode is not None and not os.access(output, os.W_OK)
+    ):
+        _fail(f"cannot write {output} (read-only); choose a writable place with -o")
 
 
 def _print_summary(summary: Summary, output: Path) -> None:
@@ -280,6 +347,8 @@ def show(
     ] = None,
 ) -> None:
     """Print extracted claims and events readably."""
+    from .schema import ArticleFacts
+
     if not results.is_file():
         _fail(f"{results}: no such file")
     for record in _read_results(results):

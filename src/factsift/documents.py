@@ -17,10 +17,12 @@ import re
 import unicodedata
 from collections.abc import Collection, Iterable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from factsift.errors import InputError
-from factsift.schema import Document
+
+if TYPE_CHECKING:
+    from factsift.schema import Document
 
 __all__ = [
     "find_furniture",
@@ -193,6 +195,10 @@ def make_document(
     Raises :class:`InputError` when nothing but furniture is left, since there
     would be nothing to extract from and an empty answer would look like success.
     """
+    # Imported here: the schema builds pydantic models, which commands that only
+    # look for files (and --help) need not wait for.
+    from factsift.schema import Document
+
     clean = normalize_text(text)
     doc_id = id if id else "doc-" + hashlib.sha256(clean.encode("utf-8")).hexdigest()[:12]
     furniture = find_furniture(clean)
