@@ -503,6 +503,7 @@ def _make_transport(settings: LLMSettings) -> Transport:
         from .local import LocalTransport
 
         return LocalTransport.for_settings(settings)
+    settings.check_key()  # before the first attempt, not after every retry
     return OpenAITransport(settings)
 
 
