@@ -4,10 +4,15 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
+import factsift
 from tests.conftest import ROOT
+
+# The child runs the factsift under test, wherever this process imported it from.
+SOURCE = str(Path(factsift.__file__).resolve().parents[1])
 
 # Run in a fresh interpreter: this test session has imported openai long ago.
 _PROBE = """
@@ -32,7 +37,7 @@ def test_commands_that_send_nothing_do_not_import_the_llm_stack(args: list[str])
         capture_output=True,
         text=True,
         cwd=ROOT,
-        env={"PYTHONPATH": str(ROOT / "src"), "COLUMNS": "120"},
+        env={"PYTHONPATH": SOURCE, "COLUMNS": "120"},
         check=True,
     )
     assert done.stdout.rstrip().endswith("LOADED:"), done.stdout[-300:]

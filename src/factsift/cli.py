@@ -199,6 +199,8 @@ def extract(
             _fail(f"--published {published!r} is not a date; use YYYY-MM-DD, e.g. 2024-05-02")
     if not dry_run:
         _check_output(output)
+    if cache != "off":
+        _check_cache_dir(cache_dir)
     try:
         extractor = Extractor(
             model,
@@ -273,7 +275,10 @@ def extract(
             )
             raise typer.Exit(130) from None
         except OSError as exc:
-            _fail(f"{exc.filename or output}: {exc.strerror or exc}")
+            _fail(
+                f"cannot write {exc.filename or output}: {exc.strerror or exc}; "
+                "choose a writable place with -o"
+            )
     _print_summary(summary, output)
     if summary.failed:
         raise typer.Exit(1)
@@ -311,6 +316,14 @@ def _check_output(output: Path) -> None:
         mode is not None and not os.access(output, os.W_OK)
     ):
         _fail(f"cannot write {output} (read-only); choose a writable place with -o")
+
+
+def _check_cache_dir(cache_dir: Path | None) -> None:
+    from .cache import default_cache_dir
+
+    folder = cache_dir or default_cache_dir()
+    if folder.exists() and not folder.is_dir():
+        _fail(f"the cache folder {folder} is a file; choose a folder with --cache-dir")
 
 
 def _print_summary(summary: Summary, output: Path) -> None:
