@@ -176,6 +176,13 @@ def extract(
             "model anew (their stored answers are not reused)."
         ),
     ] = False,
+    follow_symlinks: Annotated[
+        bool,
+        typer.Option(
+            help="Read symbolic links in folders that lead out of the folder (they are "
+            "refused otherwise)."
+        ),
+    ] = False,
     dry_run: Annotated[
         bool, typer.Option(help="Count articles and estimate tokens and cost; send nothing.")
     ] = False,
@@ -234,7 +241,7 @@ def extract(
         )
         return
 
-    total = count_articles(paths)
+    total = count_articles(paths, follow_symlinks=follow_symlinks, max_chars=max_chars)
     progress = Progress(
         TextColumn("[bold]extracting"),
         BarColumn(),
@@ -267,6 +274,7 @@ def extract(
                 max_chars=max_chars,
                 published=published,
                 on_article=advance,
+                follow_symlinks=follow_symlinks,
             )
         except KeyboardInterrupt:
             err.print(
