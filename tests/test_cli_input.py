@@ -144,3 +144,68 @@ def test_escape_sequences_in_names_never_reach_the_terminal(tmp_path: Path) -> N
     assert "bad" in shown.output
     for char in ("\x1b", "\x07", "\x9b"):
         assert char not in shown.output
+
+
+def test_report_show_and_export_refuse_a_file_that_is_not_results(tmp_path: Path) -> None:
+    notes = tmp_path / "notes.txt"
+    notes.write_text('line one\nline two\n{"not": "a result"}\n')
+    for command in (["report", str(notes), "-o", str(tmp_path / "r.html")], ["show", str(notes)]):
+        line = one_line_exit_2(runner.invoke(app, command))
+        assert "not a results file" in line
+    line = one_line_exit_2(runner.invoke(app, ["export", str(notes), "-o", str(tmp_path / "t")]))
+    assert "not a results file" in line
+    assert not (tmp_path / "r.html").exists()
+
+
+def test_the_report_marks_itself_so_that_extract_skips_it(tmp_path: Path) -> None:
+    results = tmp_path / "facts.jsonl"
+    record = {"id": "a", "source": "a.txt", "error": "HTTP 500", "key": "k"}
+    results.write_text(json.dumps(record) + "\n")
+    page = tmp_path / "report.html"
+    done = runner.invoke(app, ["report", str(results), "-o", str(page)])
+    assert done.exit_code == 0, done.output
+    from factsift.documents import load_documents
+
+    assert list(load_documents([tmp_path])) == []  # neither the results nor the report
+
+
+def test_show_prints_a_claim_stated_in_its_own_words_once(tmp_path: Path) -> None:
+    from factsift.schema import ArticleFacts, Claim, PromptInfo, Span
+
+    text = "Headline\n\nThe minister said the port would reopen on Monday."
+    sentence = text[10:]
+    claim = Claim(
+        statement=sentence,
+        evidence=[Span(start=10, end=len(text), text=sentence)],
+        kind="fact",
+        certainty="reported",
+        attribution={"source_type": "person"},
+    )
+    facts = ArticleFacts(
+        id="a",
+        text=text,
+        claims=[claim],
+        model="m",
+        provider="p",
+        strategy="sentence",
+        prompt=PromptInfo(name="n", version="1", sha256="0" * 64),
+    )
+    results = tmp_path / "facts.jsonl"
+    results.write_text(facts.model_dump_json() + "\n")
+    shown = runner.invoke(app, ["show", str(results)], env={"COLUMNS": "400"})
+    assert shown.exit_code == 0, shown.output
+    assert shown.output.count("reopen on Monday") == 1, shown.output
+    assert "own words" in shown.output
+
+
+def test_report_and_export_into_a_missing_place_are_one_line(tmp_path: Path) -> None:
+    results = tmp_path / "facts.jsonl"
+    results.write_text(json.dumps({"id": "a", "source": "a.txt", "error": "x", "key": "k"}))
+    blocker = tmp_path / "file"
+    blocker.write_text("")
+    line = one_line_exit_2(
+        runner.invoke(app, ["report", str(results), "-o", str(tmp_path / "no" / "r.html")])
+    )
+    assert "cannot write" in line
+    line = one_line_exit_2(runner.invoke(app, ["export", str(results), "-o", str(blocker)]))
+    assert "cannot write" in line

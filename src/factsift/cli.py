@@ -292,6 +292,19 @@ def extract(
         raise typer.Exit(1)
 
 
+def _require_results(path: Path) -> None:
+    """Fail in one line unless ``path`` is a results file written by ``extract``."""
+    from .documents import holds_results
+
+    if not path.is_file():
+        _fail(f"{path}: no such file")
+    if not holds_results(path):
+        _fail(
+            f"{path} is not a results file written by 'factsift extract' (no line is an "
+            "article's facts or an error record); pass the JSON Lines file that extract wrote"
+        )
+
+
 def _check_options(
     *, concurrency: int, rpm: float | None, tpm: float | None, max_chars: int
 ) -> None:
@@ -370,8 +383,7 @@ def show(
     """Print extracted claims and events readably."""
     from .schema import ArticleFacts
 
-    if not results.is_file():
-        _fail(f"{results}: no such file")
+    _require_results(results)
     for record in _read_results(results):
         if article is not None and record.get("id") != article:
             continue
@@ -398,12 +410,18 @@ def _show_facts(facts: ArticleFacts) -> None:
     for c in facts.claims:
         who = c.attribution.name or c.attribution.source_type.value
         cue = f" ({c.attribution.cue.text})" if c.attribution.cue else ""
+        quotes = " … ".join(s.text for s in c.evidence)
+        # The sentence strategy states a claim in its sentence's own words: say so
+        # rather than print the same text twice.
+        same = " ".join(quotes.split()) == " ".join(c.statement.split())
         claims.add_row(
             c.kind.value,
             c.certainty.value,
             _safe(who + cue),
             _safe(c.statement, lines=True),
-            _safe(" … ".join(f"“{s.text}”" for s in c.evidence), lines=True),
+            "[dim](the claim's own words)[/]"
+            if same
+            else _safe(" … ".join(f"“{s.text}”" for s in c.evidence), lines=True),
         )
     out.print(claims)
     events = Table(
@@ -446,9 +464,11 @@ def report(
     """
     from .report import write_report
 
-    if not results.is_file():
-        _fail(f"{results}: no such file")
-    count = write_report(results, output)
+    _require_results(results)
+    try:
+        count = write_report(results, output)
+    except OSError as exc:
+        _fail(f"cannot write {output}: {exc.strerror or exc}; choose a writable place with -o")
     err.print(f"{count} articles -> {_safe(output)}")
 
 
@@ -501,12 +521,14 @@ def export(
 
     if fmt not in ("csv", "parquet"):
         _fail(f"unknown format {fmt!r}; choose csv or parquet")
-    if not results.is_file():
-        _fail(f"{results}: no such file")
+    _require_results(results)
     try:
         written = write_tables(results, output, fmt)  # type: ignore[arg-type]
     except FactsiftError as exc:
         _fail(str(exc))
+    except OSError as exc:
+        where = exc.filename or output
+        _fail(f"cannot write {where}: {exc.strerror or exc}; choose a writable folder with -o")
     for path in written:
         err.print(f"wrote {_safe(path)}")
 

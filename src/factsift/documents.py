@@ -12,6 +12,7 @@ from __future__ import annotations
 import codecs
 import datetime as dt
 import hashlib
+import itertools
 import json
 import os
 import re
@@ -404,13 +405,38 @@ class _OwnFile(InputError):
 _REPORT_MARK = re.compile(r'<meta name="generator" content="factsift\b', re.IGNORECASE)
 
 
+_RESULT_FIELDS = frozenset({"id", "text", "claims", "events", "usage"})
+
+
 def _is_result(record: object) -> bool:
     """Whether a JSON line is one factsift wrote: an article's facts or an error record."""
-    return (
-        isinstance(record, dict)
-        and isinstance(record.get("key"), str)
-        and ("error" in record or ("usage" in record and "claims" in record))
-    )
+    if not isinstance(record, dict):
+        return False
+    if "error" in record:
+        return "source" in record or "key" in record
+    return record.keys() >= _RESULT_FIELDS
+
+
+def holds_results(path: Path, *, lines: int = 100) -> bool:
+    """Whether ``path`` may be a results file ``extract`` wrote: its first JSON line
+    is an article's facts or an error record (lines that are not JSON are passed
+    over), or it is empty (a run over no articles)."""
+    blank = True
+    try:
+        with path.open("rb") as fh:
+            for raw in itertools.islice(_bounded_lines(fh, 64 * 1024 * 1024), lines):
+                if raw is not None and not raw.strip():
+                    continue
+                blank = False
+                try:
+                    record = json.loads(raw) if raw is not None else None
+                except ValueError:
+                    continue
+                if record is not None:
+                    return _is_result(record)
+    except OSError:
+        return False
+    return blank
 
 
 def load_path(path: Path, *, max_chars: int = DEFAULT_MAX_CHARS) -> Iterator[Document | InputError]:
