@@ -152,7 +152,9 @@ def extract(
     ] = DEFAULT_MAX_CHARS,
     temperature: Annotated[float, typer.Option(help="Sampling temperature.")] = 0.0,
     seed: Annotated[int, typer.Option(help="Sampling seed, for servers that honour it.")] = 0,
-    timeout: Annotated[float, typer.Option(help="Seconds to wait for one response.")] = 120.0,
+    timeout: Annotated[
+        float, typer.Option(help="Seconds one request may take in all, answer included.")
+    ] = 120.0,
     prices: Annotated[
         Optional[Path],  # noqa: UP045
         # The backslash keeps Rich from reading "[input, output]" as markup.
