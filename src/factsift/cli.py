@@ -505,7 +505,8 @@ def evaluate_command(
     if as_json:
         print(json.dumps(result.to_dict(), indent=2))
     else:
-        print(result.format_table())
+        # Document ids come from the files: no control character reaches the terminal.
+        print(_CONTROLS.sub("", result.format_table()))
 
 
 @app.command()
