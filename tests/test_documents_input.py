@@ -75,6 +75,7 @@ def test_files_factsift_wrote_are_not_read_back_as_articles(tmp_path: Path) -> N
 
     found = list(load_documents([folder]))
     assert [d.text for d in found if isinstance(d, Document)] == [TEXT.strip()]
+    assert count_articles([folder]) == 1  # the progress bar counts what is read
     assert not [e for e in found if isinstance(e, InputError)]
     # Named on purpose, they are refused with the reason rather than skipped unseen.
     for name in ("facts.jsonl", "report.html"):

@@ -278,11 +278,17 @@ def count_articles(
 ) -> int:
     """How many articles ``paths`` hold, cheaply: one per file, one per JSONL line.
 
-    For a progress bar's total; a .json file holding a list counts as one.
+    For a progress bar's total; a .json file holding a list counts as one, and
+    the files factsift wrote that :func:`load_documents` passes over count none.
     """
+    paths = [Path(p) for p in paths]
     total = 0
     for item in iter_paths(paths, follow_symlinks=follow_symlinks):
-        if isinstance(item, Path) and item.suffix.lower() == ".jsonl":
+        if isinstance(item, InputError):
+            total += 1
+        elif item not in paths and _written_by_factsift(item):
+            continue
+        elif item.suffix.lower() == ".jsonl":
             try:
                 with item.open("rb") as lines:
                     limit = _line_limit(max_chars)
@@ -424,9 +430,10 @@ def holds_results(path: Path, *, lines: int = 100) -> bool:
     blank = True
     try:
         with path.open("rb") as fh:
-            for raw in itertools.islice(_bounded_lines(fh, 64 * 1024 * 1024), lines):
-                if raw is not None and not raw.strip():
-                    continue
+            text = (
+                raw for raw in _bounded_lines(fh, 64 * 1024 * 1024) if raw is None or raw.strip()
+            )
+            for raw in itertools.islice(text, lines):
                 blank = False
                 try:
                     record = json.loads(raw) if raw is not None else None
@@ -437,6 +444,21 @@ def holds_results(path: Path, *, lines: int = 100) -> bool:
     except OSError:
         return False
     return blank
+
+
+def _written_by_factsift(path: Path) -> bool:
+    """Whether ``path`` is a report or results file factsift wrote, from its first bytes."""
+    suffix = path.suffix.lower()
+    try:
+        if suffix in _HTML_SUFFIXES:
+            with path.open("rb") as fh:
+                head = fh.read(4096).decode("utf-8", errors="replace")
+            return _REPORT_MARK.search(head) is not None
+        if suffix == ".jsonl":
+            return path.stat().st_size > 0 and holds_results(path, lines=1)
+    except OSError:
+        pass
+    return False
 
 
 def load_path(path: Path, *, max_chars: int = DEFAULT_MAX_CHARS) -> Iterator[Document | InputError]:
