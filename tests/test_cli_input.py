@@ -209,3 +209,11 @@ def test_report_and_export_into_a_missing_place_are_one_line(tmp_path: Path) -> 
     assert "cannot write" in line
     line = one_line_exit_2(runner.invoke(app, ["export", str(results), "-o", str(blocker)]))
     assert "cannot write" in line
+
+
+def test_help_text_keeps_square_brackets_and_lists_the_new_options() -> None:
+    result = runner.invoke(app, ["extract", "--help"], env={"COLUMNS": "300"})
+    assert result.exit_code == 0
+    assert "[input, output]" in result.output  # not eaten as Rich markup
+    for option in ("--api-key", "--follow-symlinks"):
+        assert option in result.output
