@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import itertools
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -67,6 +69,64 @@ def test_timeouts_are_retried_then_reported(tmp_path: Path) -> None:
         with pytest.raises(LLMError, match=r"cannot reach .*gave up after 2 attempts"):
             extract(server, tmp_path, max_attempts=2, timeout=0.2)
     assert len(server.requests) == 2
+
+
+@pytest.mark.parametrize("way", ["sync", "async"])
+def test_timeout_bounds_the_whole_request_not_each_silence(way: str, tmp_path: Path) -> None:
+    """A server that sends a byte every half second is never silent for the 1 s
+    timeout, and would take minutes to finish: the request must end at the timeout."""
+
+    def trickle(request: dict[str, Any]) -> Reply:
+        return Reply(200, completion(request, rule_model(request)), trickle=0.5)
+
+    outcome: list[BaseException] = []
+
+    def run(server: ScriptedServer) -> None:
+        options = {"cache": "off", "max_attempts": 1, "timeout": 1.0}
+        try:
+            with Extractor("scripted", base_url=server.base_url, **options) as ex:
+                ex.extract(ARTICLE) if way == "sync" else asyncio.run(ex.aextract(ARTICLE))
+        except BaseException as err:
+            outcome.append(err)
+
+    with ScriptedServer(trickle) as server:
+        worker = threading.Thread(target=run, args=(server,), daemon=True)
+        worker.start()
+        # Far beyond the 1 s deadline, far below the minutes the whole answer would take.
+        worker.join(timeout=60)
+        assert not worker.is_alive(), "the request outlived --timeout"
+    assert len(outcome) == 1 and isinstance(outcome[0], LLMError), outcome
+    assert "no complete answer within 1 s" in str(outcome[0])
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["localhost:11434/v1", "not a url", "http://127.0.0.1:99999/v1", "ftp://example.org/v1"],
+)
+def test_a_bad_base_url_is_refused_before_any_request(url: str, tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="base URL"):
+        Extractor("m", base_url=url, cache_dir=tmp_path)
+
+
+def test_openai_without_a_key_is_refused_up_front_local_servers_need_none() -> None:
+    remote = resolve_settings("gpt-4o-mini", env={})
+    assert remote.needs_key
+    with pytest.raises(ConfigError, match="needs an API key"):
+        remote.check_key()
+    resolve_settings("gpt-4o-mini", api_key=SECRET, env={}).check_key()
+    resolve_settings("m", base_url="http://127.0.0.1:8000/v1", env={}).check_key()
+    resolve_settings(None, env={}).check_key()  # the bundled model
+
+
+def test_the_library_refuses_a_keyless_openai_request_without_retrying(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.delenv("OPENAI_API_KEY", raising=False)
+    monkeypatch.delenv("OPENAI_BASE_URL", raising=False)
+    # No network is touched: the check runs before the first attempt, not after five.
+    with Extractor("gpt-4o-mini", cache="off", max_wait=30) as ex:
+        with pytest.raises(ConfigError, match="needs an API key"):
+            ex.extract(ARTICLE)
 
 
 @pytest.mark.parametrize(

@@ -9,32 +9,95 @@
 
 from __future__ import annotations
 
+import importlib
+import sys
+import types
+from typing import TYPE_CHECKING, Any
+
 from ._version import VERSION
-from .documents import load_documents, make_document
-from .errors import CacheMissError, ConfigError, FactsiftError, InputError, LLMError
-from .extract import Extractor, extract
-from .schema import (
-    Alignment,
-    ArticleFacts,
-    Attribution,
-    Certainty,
-    Claim,
-    ClaimKind,
-    Document,
-    Event,
-    EventType,
-    Extraction,
-    Participant,
-    PromptInfo,
-    Realis,
-    Rejected,
-    SourceType,
-    Span,
-    TimeRef,
-    Usage,
+from .errors import (
+    CacheMissError,
+    ConfigError,
+    FactsiftError,
+    InputError,
+    LLMError,
+    SchemaError,
 )
 
+if TYPE_CHECKING:
+    from .documents import load_documents, make_document
+    from .extract import Extractor, extract
+    from .schema import (
+        Alignment,
+        ArticleFacts,
+        Attribution,
+        Certainty,
+        Claim,
+        ClaimKind,
+        Document,
+        Event,
+        EventType,
+        Extraction,
+        Participant,
+        PromptInfo,
+        Realis,
+        Rejected,
+        SourceType,
+        Span,
+        TimeRef,
+        Usage,
+    )
+
 __version__ = VERSION
+
+# Names load with their module on first use: the pipeline imports the LLM stack
+# (openai, instructor) and the schema builds pydantic models, so that `factsift
+# --help` and the commands that send nothing start fast (bench/startup.py).
+_LAZY = {
+    "extract": ("Extractor", "extract"),
+    "documents": ("load_documents", "make_document"),
+    "schema": (
+        "Alignment",
+        "ArticleFacts",
+        "Attribution",
+        "Certainty",
+        "Claim",
+        "ClaimKind",
+        "Document",
+        "Event",
+        "EventType",
+        "Extraction",
+        "Participant",
+        "PromptInfo",
+        "Realis",
+        "Rejected",
+        "SourceType",
+        "Span",
+        "TimeRef",
+        "Usage",
+    ),
+}
+_HOME = {name: module for module, names in _LAZY.items() for name in names}
+
+
+def __getattr__(name: str) -> Any:
+    module = _HOME.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(importlib.import_module(f".{module}", __name__), name)
+
+
+class _Package(types.ModuleType):
+    """``factsift.extract`` stays the function when the submodule of that name loads
+    (the import system would set the package attribute to the module)."""
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if name == "extract" and isinstance(value, types.ModuleType):
+            value = value.extract
+        super().__setattr__(name, value)
+
+
+sys.modules[__name__].__class__ = _Package
 
 __all__ = [
     "Alignment",
@@ -57,6 +120,7 @@ __all__ = [
     "PromptInfo",
     "Realis",
     "Rejected",
+    "SchemaError",
     "SourceType",
     "Span",
     "TimeRef",

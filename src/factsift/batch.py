@@ -181,6 +181,7 @@ async def arun_batch(
     max_chars: int = DEFAULT_MAX_CHARS,
     published: Any = None,
     on_article: OnArticle | None = None,
+    follow_symlinks: bool = False,
 ) -> Summary:
     """Extract every article under ``paths`` into ``output``, resuming what is there."""
     if concurrency < 1:
@@ -221,7 +222,9 @@ async def arun_batch(
     with results.open() as sink, request_slots(concurrency):
         try:
             outputs = (output, output.with_name(output.name + ".tmp"))
-            for item in load_documents(paths, max_chars=max_chars, exclude=outputs):
+            for item in load_documents(
+                paths, max_chars=max_chars, exclude=outputs, follow_symlinks=follow_symlinks
+            ):
                 if isinstance(item, InputError):
                     key = _input_key(item)
                 else:

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
+import os
+import re
+import stat
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, Optional
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn, Optional
 
 import typer
 from rich.console import Console
@@ -20,14 +24,16 @@ from rich.progress import (
 )
 from rich.table import Table
 
-from .batch import Summary, estimate, run_batch
 from .documents import DEFAULT_MAX_CHARS, count_articles
 from .errors import FactsiftError
-from .extract import Extractor
-from .schema import ArticleFacts
 
 if TYPE_CHECKING:
+    from .batch import Summary
     from .llm import Prices
+    from .schema import ArticleFacts
+
+# The LLM stack (openai, instructor, httpx) is imported by `extract` alone: the
+# commands that send nothing start in a fraction of the time (bench/startup.py).
 
 app = typer.Typer(
     help="Turn news articles into typed, source-grounded claims and events.",
@@ -38,6 +44,32 @@ app = typer.Typer(
 # soft_wrap: an error is one line, whatever the terminal width.
 err = Console(stderr=True, soft_wrap=True)
 out = Console()
+
+# C0/C1 controls (ESC starts terminal sequences) and bidi overrides; \t and \n stay
+# where a text keeps its lines, and become spaces in a one-line name.
+_CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+_LINE_BREAKS = re.compile("[\t\n]")
+
+
+def _safe(value: object, *, lines: bool = False) -> str:
+    """``value`` fit for the terminal: no control characters, Rich markup escaped.
+
+    Ids, titles, file names and texts come from the input; an escape sequence
+    in one must not clear the screen or move the cursor.
+    """
+    text = _CONTROLS.sub("", str(value))
+    if not lines:
+        text = _LINE_BREAKS.sub(" ", text)
+    return escape(text)
+
+
+def _fail(message: str) -> NoReturn:
+    """A failure of the command itself: one line naming the fix, exit status 2.
+
+    Exit status 1 is kept for "some articles failed".
+    """
+    err.print(f"[red]error:[/] {_safe(message)}")
+    raise typer.Exit(2)
 
 
 def _load_prices(path: Path | None) -> dict[str, Prices] | None:
@@ -80,6 +112,14 @@ def extract(
             "Default: $OPENAI_BASE_URL."
         ),
     ] = None,
+    api_key: Annotated[
+        Optional[str],  # noqa: UP045
+        typer.Option(
+            help="API key for the server. Default: $OPENAI_API_KEY. Never printed, "
+            "cached or written to the results.",
+            show_default=False,
+        ),
+    ] = None,
     mode: Annotated[
         str,
         typer.Option(help="Structured-output mode: auto, tools, json_schema, json, md_json."),
@@ -118,10 +158,16 @@ def extract(
     ] = DEFAULT_MAX_CHARS,
     temperature: Annotated[float, typer.Option(help="Sampling temperature.")] = 0.0,
     seed: Annotated[int, typer.Option(help="Sampling seed, for servers that honour it.")] = 0,
-    timeout: Annotated[float, typer.Option(help="Seconds to wait for one response.")] = 120.0,
+    timeout: Annotated[
+        float, typer.Option(help="Seconds one request may take in all, answer included.")
+    ] = 120.0,
     prices: Annotated[
         Optional[Path],  # noqa: UP045
-        typer.Option(help="JSON file of model -> [input, output] USD per million tokens."),
+        # The backslashes keep Rich from reading "[input, output]" as markup.
+        typer.Option(
+            help="JSON file of model -> \\[input, output] or \\[input, output, cached input] "
+            "USD per million tokens."
+        ),
     ] = None,
     concurrency: Annotated[
         int, typer.Option(help="Requests in flight at once; the server's parallel slots.")
@@ -141,6 +187,13 @@ def extract(
             "model anew (their stored answers are not reused)."
         ),
     ] = False,
+    follow_symlinks: Annotated[
+        bool,
+        typer.Option(
+            help="Read symbolic links in folders that lead out of the folder (they are "
+            "refused otherwise)."
+        ),
+    ] = False,
     dry_run: Annotated[
         bool, typer.Option(help="Count articles and estimate tokens and cost; send nothing.")
     ] = False,
@@ -151,12 +204,26 @@ def extract(
     Each input article becomes one line: its facts, or an error record with
     the reason. Re-running the same command resumes: articles already in the
     output are skipped (failed ones too, unless --retry-failed). The exit
-    status is 1 if any article failed.
+    status is 1 if any article failed, 2 if the command itself cannot run.
     """
+    from .batch import estimate, run_batch
+    from .extract import Extractor
+
+    _check_options(concurrency=concurrency, rpm=rpm, tpm=tpm, max_chars=max_chars)
+    if published is not None:
+        try:
+            dt.date.fromisoformat(published.strip())
+        except ValueError:
+            _fail(f"--published {published!r} is not a date; use YYYY-MM-DD, e.g. 2024-05-02")
+    if not dry_run:
+        _check_output(output)
+    if cache != "off":
+        _check_cache_dir(cache_dir)
     try:
         extractor = Extractor(
             model,
             base_url=base_url,
+            api_key=api_key,
             mode=mode,
             strategy=strategy,
             cache=cache,
@@ -169,9 +236,11 @@ def extract(
             rpm=rpm,
             tpm=tpm,
         )
+        # Nothing is sent in a dry run or offline: no key is needed there.
+        if not dry_run and cache != "offline":
+            extractor.settings.check_key()
     except FactsiftError as exc:
-        err.print(f"[red]error:[/] {escape(str(exc))}")
-        raise typer.Exit(2) from None
+        _fail(str(exc))
     if dry_run:
         with extractor:
             guess = estimate(extractor, paths, max_chars=max_chars)
@@ -183,7 +252,7 @@ def extract(
         )
         return
 
-    total = count_articles(paths)
+    total = count_articles(paths, follow_symlinks=follow_symlinks, max_chars=max_chars)
     progress = Progress(
         TextColumn("[bold]extracting"),
         BarColumn(),
@@ -197,12 +266,12 @@ def extract(
 
     def advance(name: str, error: str | None) -> None:
         if error is not None:
-            progress.console.print(f"[red]failed[/] {escape(error)}")
-        progress.update(task, advance=1, current=escape(name))
+            progress.console.print(f"[red]failed[/] {_safe(error)}")
+        progress.update(task, advance=1, current=_safe(name))
         if not quiet and not err.is_terminal:
             # No live bar in a log file: one line per article instead.
             done = int(progress.tasks[task].completed)
-            err.print(f"[{done}/{total}] {escape(name)}" + (" failed" if error else ""))
+            err.print(f"[{done}/{total}] {_safe(name)}" + (" failed" if error else ""))
 
     with extractor, progress:
         task = progress.add_task("extract", total=total, current="")
@@ -216,16 +285,77 @@ def extract(
                 max_chars=max_chars,
                 published=published,
                 on_article=advance,
+                follow_symlinks=follow_symlinks,
             )
         except KeyboardInterrupt:
             err.print(
-                f"[yellow]interrupted:[/] finished articles are in {escape(str(output))}; "
+                f"[yellow]interrupted:[/] finished articles are in {_safe(output)}; "
                 "run the same command again to go on"
             )
             raise typer.Exit(130) from None
+        except OSError as exc:
+            _fail(
+                f"cannot write {exc.filename or output}: {exc.strerror or exc}; "
+                "choose a writable place with -o"
+            )
     _print_summary(summary, output)
     if summary.failed:
         raise typer.Exit(1)
+
+
+def _require_results(path: Path) -> None:
+    """Fail in one line unless ``path`` is a results file written by ``extract``."""
+    from .documents import holds_results
+
+    if not path.is_file():
+        _fail(f"{path}: no such file")
+    if not holds_results(path):
+        _fail(
+            f"{path} is not a results file written by 'factsift extract' (no line is an "
+            "article's facts or an error record); pass the JSON Lines file that extract wrote"
+        )
+
+
+def _check_options(
+    *, concurrency: int, rpm: float | None, tpm: float | None, max_chars: int
+) -> None:
+    if concurrency < 1:
+        _fail(f"--concurrency {concurrency}: at least 1 request must be in flight")
+    for name, value in (("--rpm", rpm), ("--tpm", tpm)):
+        if value is not None and not value > 0:
+            _fail(f"{name} {value:g}: a rate must be more than 0; leave it out for no limit")
+    if max_chars < 1:
+        _fail(f"--max-chars {max_chars}: must be at least 1")
+
+
+def _check_output(output: Path) -> None:
+    """Fail now, in one line, if the results file cannot be written."""
+    try:
+        mode = output.stat().st_mode
+    except FileNotFoundError:
+        mode = None
+    except OSError as exc:
+        _fail(f"{output}: {exc.strerror}; choose another file with -o")
+    if mode is not None and stat.S_ISDIR(mode):
+        _fail(f"{output} is a folder; name a file with -o, e.g. -o {output / 'facts.jsonl'}")
+    if mode is not None and not stat.S_ISREG(mode):
+        # A pipe or terminal cannot be read back to resume, nor repaired.
+        _fail(f"{output} is not a regular file; write the results to a file with -o")
+    folder = output.parent
+    if not folder.is_dir():
+        _fail(f"folder {folder} does not exist; create it or choose another file with -o")
+    if not os.access(folder, os.W_OK | os.X_OK) or (
+        mode is not None and not os.access(output, os.W_OK)
+    ):
+        _fail(f"cannot write {output} (read-only); choose a writable place with -o")
+
+
+def _check_cache_dir(cache_dir: Path | None) -> None:
+    from .cache import default_cache_dir
+
+    folder = cache_dir or default_cache_dir()
+    if folder.exists() and not folder.is_dir():
+        _fail(f"the cache folder {folder} is a file; choose a folder with --cache-dir")
 
 
 def _print_summary(summary: Summary, output: Path) -> None:
@@ -236,7 +366,7 @@ def _print_summary(summary: Summary, output: Path) -> None:
         f"{summary.claims} claims, {summary.events} events, {summary.rejected} rejected; "
         f"{summary.prompt_tokens + summary.completion_tokens:,} tokens, {cost}; "
         f"{summary.cached_calls} of {summary.llm_calls} LLM calls from the cache "
-        f"-> {escape(str(output))}"
+        f"-> {_safe(output)}"
     )
 
 
@@ -249,7 +379,7 @@ def _read_results(path: Path) -> list[dict[str, Any]]:
             try:
                 records.append(json.loads(line))
             except ValueError as exc:
-                err.print(f"[yellow]{escape(str(path))}:{number}: not JSON ({exc}); skipped[/]")
+                err.print(f"[yellow]{_safe(path)}:{number}: not JSON ({_safe(exc)}); skipped[/]")
     return records
 
 
@@ -262,23 +392,22 @@ def show(
     ] = None,
 ) -> None:
     """Print extracted claims and events readably."""
-    if not results.is_file():
-        err.print(f"[red]error:[/] {escape(str(results))}: no such file")
-        raise typer.Exit(2)
+    from .schema import ArticleFacts
+
+    _require_results(results)
     for record in _read_results(results):
         if article is not None and record.get("id") != article:
             continue
         if "error" in record:
             out.print(
-                f"[bold]{escape(str(record.get('id')))}[/]  [red]failed:[/] "
-                f"{escape(str(record['error']))}\n"
+                f"[bold]{_safe(record.get('id'))}[/]  [red]failed:[/] {_safe(record['error'])}\n"
             )
             continue
         _show_facts(ArticleFacts.model_validate(record))
 
 
 def _show_facts(facts: ArticleFacts) -> None:
-    out.rule(f"[bold]{escape(facts.title or facts.id)}[/]  ({escape(facts.source or facts.id)})")
+    out.rule(f"[bold]{_safe(facts.title or facts.id)}[/]  ({_safe(facts.source or facts.id)})")
     claims = Table(
         "kind",
         "certainty",
@@ -292,12 +421,18 @@ def _show_facts(facts: ArticleFacts) -> None:
     for c in facts.claims:
         who = c.attribution.name or c.attribution.source_type.value
         cue = f" ({c.attribution.cue.text})" if c.attribution.cue else ""
+        quotes = " … ".join(s.text for s in c.evidence)
+        # The sentence strategy states a claim in its sentence's own words: say so
+        # rather than print the same text twice.
+        same = " ".join(quotes.split()) == " ".join(c.statement.split())
         claims.add_row(
             c.kind.value,
             c.certainty.value,
-            escape(who + cue),
-            escape(c.statement),
-            escape(" … ".join(f"“{s.text}”" for s in c.evidence)),
+            _safe(who + cue),
+            _safe(c.statement, lines=True),
+            "[dim](the claim's own words)[/]"
+            if same
+            else _safe(" … ".join(f"“{s.text}”" for s in c.evidence), lines=True),
         )
     out.print(claims)
     events = Table(
@@ -314,16 +449,16 @@ def _show_facts(facts: ArticleFacts) -> None:
         when = e.time.normalized or e.time.span.text if e.time else ""
         events.add_row(
             e.type.value,
-            escape(e.trigger.text),
+            _safe(e.trigger.text),
             e.realis.value,
-            escape("; ".join(f"{p.role}: {p.span.text}" for p in e.participants)),
-            escape(" / ".join(x for x in (e.location.text if e.location else "", when) if x)),
+            _safe("; ".join(f"{p.role}: {p.span.text}" for p in e.participants)),
+            _safe(" / ".join(x for x in (e.location.text if e.location else "", when) if x)),
         )
     out.print(events)
     for r in facts.rejected:
-        out.print(f"[yellow]rejected {r.field}:[/] {escape('; '.join(r.reasons))}")
+        out.print(f"[yellow]rejected {_safe(r.field)}:[/] {_safe('; '.join(r.reasons))}")
     for w in facts.warnings:
-        out.print(f"[dim]warning: {escape(w)}[/]")
+        out.print(f"[dim]warning: {_safe(w)}[/]")
     out.print()
 
 
@@ -340,11 +475,12 @@ def report(
     """
     from .report import write_report
 
-    if not results.is_file():
-        err.print(f"[red]error:[/] {escape(str(results))}: no such file")
-        raise typer.Exit(2)
-    count = write_report(results, output)
-    err.print(f"{count} articles -> {escape(str(output))}")
+    _require_results(results)
+    try:
+        count = write_report(results, output)
+    except OSError as exc:
+        _fail(f"cannot write {output}: {exc.strerror or exc}; choose a writable place with -o")
+    err.print(f"{count} articles -> {_safe(output)}")
 
 
 @app.command("eval")
@@ -369,18 +505,17 @@ def evaluate_command(
 
     for path in (predictions, gold):
         if not path.is_file():
-            err.print(f"[red]error:[/] {escape(str(path))}: no such file")
-            raise typer.Exit(2)
+            _fail(f"{path}: no such file")
     try:
         mapping = load_type_map(type_map)
         result = evaluate(load_predictions(predictions), load_gold(gold), type_map=mapping)
     except (OSError, ValueError) as exc:
-        err.print(f"[red]error:[/] {escape(str(exc))}")
-        raise typer.Exit(2) from None
+        _fail(str(exc))
     if as_json:
         print(json.dumps(result.to_dict(), indent=2))
     else:
-        print(result.format_table())
+        # Document ids come from the files: no control character reaches the terminal.
+        print(_CONTROLS.sub("", result.format_table()))
 
 
 @app.command()
@@ -397,18 +532,17 @@ def export(
     from .export import write_tables
 
     if fmt not in ("csv", "parquet"):
-        err.print(f"[red]error:[/] unknown format {escape(fmt)!r}; choose csv or parquet")
-        raise typer.Exit(2)
-    if not results.is_file():
-        err.print(f"[red]error:[/] {escape(str(results))}: no such file")
-        raise typer.Exit(2)
+        _fail(f"unknown format {fmt!r}; choose csv or parquet")
+    _require_results(results)
     try:
         written = write_tables(results, output, fmt)  # type: ignore[arg-type]
     except FactsiftError as exc:
-        err.print(f"[red]error:[/] {escape(str(exc))}")
-        raise typer.Exit(2) from None
+        _fail(str(exc))
+    except OSError as exc:
+        where = exc.filename or output
+        _fail(f"cannot write {where}: {exc.strerror or exc}; choose a writable folder with -o")
     for path in written:
-        err.print(f"wrote {escape(str(path))}")
+        err.print(f"wrote {_safe(path)}")
 
 
 @app.command("eval-coref")
@@ -465,5 +599,5 @@ def main() -> None:
     try:
         app()
     except FactsiftError as exc:
-        err.print(f"[red]error:[/] {escape(str(exc))}")
+        err.print(f"[red]error:[/] {_safe(exc)}")
         sys.exit(2)

@@ -9,18 +9,22 @@ does not stop a batch.
 
 from __future__ import annotations
 
+import codecs
 import datetime as dt
 import hashlib
+import itertools
 import json
 import os
 import re
 import unicodedata
 from collections.abc import Collection, Iterable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import IO, TYPE_CHECKING, Any
 
 from factsift.errors import InputError
-from factsift.schema import Document
+
+if TYPE_CHECKING:
+    from factsift.schema import Document
 
 __all__ = [
     "find_furniture",
@@ -193,6 +197,10 @@ def make_document(
     Raises :class:`InputError` when nothing but furniture is left, since there
     would be nothing to extract from and an empty answer would look like success.
     """
+    # Imported here: the schema builds pydantic models, which commands that only
+    # look for files (and --help) need not wait for.
+    from factsift.schema import Document
+
     clean = normalize_text(text)
     doc_id = id if id else "doc-" + hashlib.sha256(clean.encode("utf-8")).hexdigest()[:12]
     furniture = find_furniture(clean)
@@ -262,17 +270,31 @@ def _parse_date(value: dt.date | str | None) -> tuple[dt.date | None, str | None
 # --------------------------------------------------------------------------- finding files
 
 
-def count_articles(paths: Iterable[str | Path]) -> int:
+def count_articles(
+    paths: Iterable[str | Path],
+    *,
+    follow_symlinks: bool = False,
+    max_chars: int = DEFAULT_MAX_CHARS,
+) -> int:
     """How many articles ``paths`` hold, cheaply: one per file, one per JSONL line.
 
-    For a progress bar's total; a .json file holding a list counts as one.
+    For a progress bar's total; a .json file holding a list counts as one, and
+    the files factsift wrote that :func:`load_documents` passes over count none.
     """
+    paths = [Path(p) for p in paths]
     total = 0
-    for item in iter_paths(paths):
-        if isinstance(item, Path) and item.suffix.lower() == ".jsonl":
+    for item in iter_paths(paths, follow_symlinks=follow_symlinks):
+        if isinstance(item, InputError):
+            total += 1
+        elif item not in paths and _written_by_factsift(item):
+            continue
+        elif item.suffix.lower() == ".jsonl":
             try:
                 with item.open("rb") as lines:
-                    total += sum(1 for line in lines if line.strip())
+                    limit = _line_limit(max_chars)
+                    total += sum(
+                        1 for line in _bounded_lines(lines, limit) if line is None or line.strip()
+                    )
             except OSError:
                 total += 1
         else:
@@ -280,11 +302,15 @@ def count_articles(paths: Iterable[str | Path]) -> int:
     return total
 
 
-def iter_paths(paths: Iterable[str | Path]) -> Iterator[Path | InputError]:
+def iter_paths(
+    paths: Iterable[str | Path], *, follow_symlinks: bool = False
+) -> Iterator[Path | InputError]:
     """Files to read, folders expanded recursively in sorted (repeatable) order.
 
     Hidden files and folders inside a folder are skipped; a file named
-    explicitly is always yielded, whatever its suffix.
+    explicitly is always yielded, whatever its suffix. Inside a folder, a
+    symbolic link is read only when it stays inside that folder, unless
+    ``follow_symlinks``; a link that leads out, or nowhere, is an error.
     """
     for raw in paths:
         path = Path(raw)
@@ -297,12 +323,12 @@ def iter_paths(paths: Iterable[str | Path]) -> Iterator[Path | InputError]:
         if not exists:
             yield InputError(path, "no such file or directory")
         elif is_dir:
-            yield from _walk(path)
+            yield from _walk(path, path.resolve(), follow_symlinks, set())
         else:
             yield path
 
 
-def _walk(folder: Path) -> Iterator[Path | InputError]:
+def _walk(folder: Path, root: Path, follow: bool, seen: set[Path]) -> Iterator[Path | InputError]:
     try:
         with os.scandir(folder) as it:
             entries = sorted(it, key=lambda e: e.name)
@@ -312,16 +338,36 @@ def _walk(folder: Path) -> Iterator[Path | InputError]:
     for entry in entries:
         if entry.name.startswith("."):
             continue
+        path = Path(entry.path)
+        wanted = Path(entry.name).suffix.lower() in ARTICLE_SUFFIXES
         try:
-            # Symlinked folders are not followed, which rules out loops.
-            if entry.is_dir(follow_symlinks=False):
-                yield from _walk(Path(entry.path))
+            if entry.is_symlink():
+                target = path.resolve()
+                if not target.exists():
+                    if wanted:
+                        yield InputError(path, "broken symbolic link")
+                    continue
+                if target.is_dir():
+                    # Followed only when asked, and each folder once: links can loop.
+                    if follow and target not in seen:
+                        seen.add(target)
+                        yield from _walk(path, root, follow, seen)
+                    continue
+                if wanted and not follow and not target.is_relative_to(root):
+                    yield InputError(
+                        path,
+                        f"symbolic link to {target}, outside {root}; not read "
+                        "(--follow-symlinks reads it)",
+                    )
+                    continue
+            elif entry.is_dir(follow_symlinks=False):
+                yield from _walk(path, root, follow, seen)
                 continue
             is_file = entry.is_file()
         except OSError:
             continue
-        if is_file and Path(entry.name).suffix.lower() in ARTICLE_SUFFIXES:
-            yield Path(entry.path)
+        if is_file and wanted:
+            yield path
 
 
 def _os_reason(exc: OSError) -> str:
@@ -337,18 +383,82 @@ def load_documents(
     *,
     max_chars: int = DEFAULT_MAX_CHARS,
     exclude: Collection[Path] = (),
+    follow_symlinks: bool = False,
 ) -> Iterator[Document | InputError]:
     """Every article in ``paths`` (files or folders), errors in place of bad ones.
 
     Files in ``exclude`` are passed over: a batch's own output may sit in a
-    folder it reads, and must not become its input.
+    folder it reads, and must not become its input. So are the files factsift
+    writes (results, reports) found in a folder; named explicitly, they are
+    an error.
     """
+    paths = [Path(p) for p in paths]
     skip = {p.resolve() for p in exclude}
-    for item in iter_paths(paths):
+    for item in iter_paths(paths, follow_symlinks=follow_symlinks):
         if isinstance(item, InputError):
             yield item
         elif item.resolve() not in skip:
-            yield from load_path(item, max_chars=max_chars)
+            for loaded in load_path(item, max_chars=max_chars):
+                if not isinstance(loaded, _OwnFile) or item in paths:
+                    yield loaded
+
+
+class _OwnFile(InputError):
+    """A file factsift wrote (results, a report): never an article."""
+
+
+# The mark report.py puts in its page's head.
+_REPORT_MARK = re.compile(r'<meta name="generator" content="factsift\b', re.IGNORECASE)
+
+
+_RESULT_FIELDS = frozenset({"id", "text", "claims", "events", "usage"})
+
+
+def _is_result(record: object) -> bool:
+    """Whether a JSON line is one factsift wrote: an article's facts or an error record."""
+    if not isinstance(record, dict):
+        return False
+    if "error" in record:
+        return "source" in record or "key" in record
+    return record.keys() >= _RESULT_FIELDS
+
+
+def holds_results(path: Path, *, lines: int = 100) -> bool:
+    """Whether ``path`` may be a results file ``extract`` wrote: its first JSON line
+    is an article's facts or an error record (lines that are not JSON are passed
+    over), or it is empty (a run over no articles)."""
+    blank = True
+    try:
+        with path.open("rb") as fh:
+            text = (
+                raw for raw in _bounded_lines(fh, 64 * 1024 * 1024) if raw is None or raw.strip()
+            )
+            for raw in itertools.islice(text, lines):
+                blank = False
+                try:
+                    record = json.loads(raw) if raw is not None else None
+                except ValueError:
+                    continue
+                if record is not None:
+                    return _is_result(record)
+    except OSError:
+        return False
+    return blank
+
+
+def _written_by_factsift(path: Path) -> bool:
+    """Whether ``path`` is a report or results file factsift wrote, from its first bytes."""
+    suffix = path.suffix.lower()
+    try:
+        if suffix in _HTML_SUFFIXES:
+            with path.open("rb") as fh:
+                head = fh.read(4096).decode("utf-8", errors="replace")
+            return _REPORT_MARK.search(head) is not None
+        if suffix == ".jsonl":
+            return path.stat().st_size > 0 and holds_results(path, lines=1)
+    except OSError:
+        pass
+    return False
 
 
 def load_path(path: Path, *, max_chars: int = DEFAULT_MAX_CHARS) -> Iterator[Document | InputError]:
@@ -372,7 +482,7 @@ def load_path(path: Path, *, max_chars: int = DEFAULT_MAX_CHARS) -> Iterator[Doc
         yield InputError(path, _os_reason(exc))
         return
 
-    if b"\x00" in data[:_BINARY_SNIFF]:
+    if _bom(data) is None and b"\x00" in data[:_BINARY_SNIFF]:
         yield InputError(path, "binary file, not text")
         return
     text, warning = _decode(data)
@@ -382,6 +492,9 @@ def load_path(path: Path, *, max_chars: int = DEFAULT_MAX_CHARS) -> Iterator[Doc
     warnings = [warning] if warning else []
 
     if suffix in _HTML_SUFFIXES:
+        if _REPORT_MARK.search(text, 0, 4096):
+            yield _OwnFile(path, "a report written by factsift, not an article")
+            return
         yield _load_html(path, text, warnings, max_chars)
     elif suffix == ".json":
         yield from _load_json(path, text, warnings, max_chars)
@@ -414,16 +527,63 @@ def _checked(
     return doc
 
 
+# Longest first: the UTF-32-LE mark begins with the UTF-16-LE one.
+_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32", "UTF-32"),
+    (codecs.BOM_UTF32_BE, "utf-32", "UTF-32"),
+    (codecs.BOM_UTF8, "utf-8-sig", "UTF-8"),
+    (codecs.BOM_UTF16_LE, "utf-16", "UTF-16"),
+    (codecs.BOM_UTF16_BE, "utf-16", "UTF-16"),
+)
+# Bytes that are not UTF-8, as "surrogateescape" decoding leaves them.
+_ESCAPED = re.compile("[\udc80-\udcff]")
+_VALID_NON_ASCII = re.compile("[^\x00-\x7f\udc80-\udcff]")
+
+
+def _bom(data: bytes) -> tuple[str, str] | None:
+    """The codec and name of the byte-order mark ``data`` starts with, if any."""
+    for mark, codec, name in _BOMS:
+        if data.startswith(mark):
+            return codec, name
+    return None
+
+
+def _byte_as_cp1252(match: re.Match[str]) -> str:
+    byte = bytes([ord(match.group()) - 0xDC00])
+    try:
+        return byte.decode("cp1252")
+    except UnicodeDecodeError:  # five bytes Windows-1252 leaves undefined
+        return byte.decode("latin-1")
+
+
 def _decode(data: bytes) -> tuple[str, str | None]:
-    """Text and a warning: mis-encoded files are common and still worth reading."""
-    try:
-        return data.decode("utf-8-sig"), None
-    except UnicodeDecodeError as exc:
-        where = f"byte 0x{data[exc.start]:02x} at offset {exc.start}"
-    try:
-        return data.decode("cp1252"), f"not valid UTF-8 ({where}); decoded as Windows-1252"
-    except UnicodeDecodeError:
-        return data.decode("latin-1"), f"not valid UTF-8 ({where}); decoded as Latin-1"
+    """Text and a warning: mis-encoded files are common and still worth reading.
+
+    A byte-order mark names the encoding. Otherwise the text is UTF-8, and each
+    byte that is not (a Latin-1 or Windows-1252 character pasted into a UTF-8
+    file, or a whole file in that encoding) is read as Windows-1252 on its own,
+    so the valid UTF-8 around it survives.
+    """
+    if (bom := _bom(data)) is not None:
+        codec, name = bom
+        try:
+            return data.decode(codec), None
+        except UnicodeDecodeError as exc:
+            text = data.decode(codec, errors="replace")
+            return text, f"not valid {name} (at byte offset {exc.start}); bad bytes replaced"
+    text = data.decode("utf-8", errors="surrogateescape")
+    bad = _ESCAPED.search(text)
+    if bad is None:
+        return text, None
+    offset = len(text[: bad.start()].encode("utf-8", "surrogateescape"))
+    where = f"0x{ord(bad.group()) - 0xDC00:02x} at offset {offset}"
+    count = len(_ESCAPED.findall(text))
+    mixed = _VALID_NON_ASCII.search(text) is not None
+    text = _ESCAPED.sub(_byte_as_cp1252, text)
+    if not mixed:
+        return text, f"not valid UTF-8 (byte {where}); decoded as Windows-1252"
+    many = f"{count} bytes, the first" if count > 1 else "byte"
+    return text, f"not valid UTF-8 ({many} {where}); read as Windows-1252, the rest as UTF-8"
 
 
 _MARKUP_EDGES = re.compile(r"^[#>*_\s]+|[*_\s]+$")
@@ -513,27 +673,61 @@ def _load_json(
         yield _record(path, f"{path}#{n}", n, record, warnings, max_chars)
 
 
+def _line_limit(max_chars: int) -> int:
+    # A record is its text, escaped (at most 6 bytes a character, as \\uXXXX),
+    # and a few fields; anything longer cannot hold an article under the limit.
+    return 6 * max_chars + 64 * 1024
+
+
+def _bounded_lines(fh: IO[bytes], limit: int) -> Iterator[bytes | None]:
+    """The lines of ``fh``, None for one over ``limit`` bytes: never held whole."""
+    while line := fh.readline(limit + 1):
+        if len(line) <= limit or line.endswith(b"\n"):
+            yield line
+            continue
+        while (rest := fh.readline(1 << 20)) and not rest.endswith(b"\n"):
+            pass
+        yield None
+
+
 def _load_jsonl(path: Path, max_chars: int) -> Iterator[Document | InputError]:
-    # Read line by line: a JSONL corpus may be far larger than one article.
+    # Read line by line, each line bounded: a JSONL corpus may be far larger than
+    # one article, and one line of it too.
+    limit = _line_limit(max_chars)
     with path.open("rb") as fh:
         head = fh.read(_BINARY_SNIFF)
+        if (bom := _bom(head)) is not None and bom[1] != "UTF-8":
+            yield InputError(path, f"JSON Lines must be UTF-8, this file is {bom[1]}; convert it")
+            return
         if b"\x00" in head:
             yield InputError(path, "binary file, not text")
             return
         fh.seek(0)
         seen_text = False
-        for lineno, raw in enumerate(fh, start=1):
+        for lineno, raw in enumerate(_bounded_lines(fh, limit), start=1):
+            where = f"{path}:{lineno}"
+            if raw is None:
+                seen_text = True
+                yield InputError(
+                    where,
+                    f"line is over {limit:,} bytes, too long for an article of at most "
+                    f"{max_chars:,} characters (raise it with --max-chars)",
+                )
+                continue
             line, warning = _decode(raw)
             if not line.strip():
                 continue
-            seen_text = True
-            where = f"{path}:{lineno}"
             try:
                 record = json.loads(line)
             except json.JSONDecodeError as exc:
+                seen_text = True
                 # str(exc) would count lines within this one line; the column is what helps.
                 yield InputError(where, f"malformed JSON: {exc.msg} (column {exc.colno})")
                 continue
+            if not seen_text and _is_result(record):
+                yield _OwnFile(path, "results written by factsift, not articles")
+                return
+            seen_text = True
             notes = [warning.replace("offset", "line offset")] if warning else []
             yield _record(path, where, lineno, record, notes, max_chars)
     if not seen_text:

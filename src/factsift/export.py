@@ -359,12 +359,27 @@ def _require(module: str, what: str) -> ModuleType:
         raise ConfigError(f"{what} needs {top}, part of the export extra: {_EXTRA}") from err
 
 
+# A spreadsheet runs a cell that starts with one of these as a formula
+# (=HYPERLINK(...), =cmd|...): OWASP's CSV injection guidance. The full-width
+# forms are read as the same by some spreadsheets.
+_FORMULA_START = tuple("=+-@\t\r＝＋－＠")
+
+
+def _inert(value: Any) -> Any:
+    """A text cell no spreadsheet runs: a leading single quote where it would."""
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
+
+
 def _write_csv(name: str, table: list[dict[str, Any]], path: Path) -> None:
+    # Text from articles and models is untrusted, and CSV files get opened in
+    # spreadsheets; Parquet and DataFrames keep the values as they are.
     # newline="" lets the csv module quote embedded newlines itself.
     with path.open("w", encoding="utf-8", newline="") as handle:
         writer = csv.DictWriter(handle, fieldnames=list(COLUMNS[name]))
         writer.writeheader()
-        writer.writerows(table)
+        writer.writerows({col: _inert(value) for col, value in row.items()} for row in table)
 
 
 def _write_parquet(

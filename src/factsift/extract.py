@@ -23,7 +23,7 @@ from ._version import code_fingerprint
 from .answer import GroundingState, answer_model, grounding_context
 from .cache import ResponseCache, cache_key
 from .decompose import DECISIONS, assemble, choice_model, prompt_values
-from .documents import load_path, make_document
+from .documents import ARTICLE_SUFFIXES, load_path, make_document
 from .drafts import GroundedAnswer, ground_answer
 from .errors import ConfigError, InputError, LLMError, SchemaError
 from .ground import TextIndex
@@ -404,7 +404,9 @@ class Extractor:
         usage = Usage()
         for i, answer in enumerate(answers):
             if isinstance(answer, SchemaError):
-                warnings.append(f"window {i + 1} of {len(answers)}: {answer}")
+                # The sentence strategy's errors already name their sentence.
+                where = "" if self.strategy == "sentence" else f"window {i + 1} of {len(answers)}: "
+                warnings.append(f"{where}{answer}")
                 continue
             scope = answer.scope
             usage.calls += scope.calls
@@ -471,6 +473,10 @@ def _choose_strategy(strategy: str, settings: LLMSettings, schema: type[BaseMode
     return "sentence" if small and schema is Extraction else "chunk"
 
 
+def _looks_like_a_path(text: str) -> bool:
+    return not any(c.isspace() for c in text) and Path(text).suffix.lower() in ARTICLE_SUFFIXES
+
+
 def as_document(article: Article) -> Document:
     """A :class:`Document` from text, a path, or a Document."""
     if isinstance(article, Document):
@@ -478,6 +484,9 @@ def as_document(article: Article) -> Document:
     if isinstance(article, str) and ("\n" in article or len(article) > 1024):
         return make_document(article)
     path = Path(article)
+    if isinstance(article, str) and _looks_like_a_path(article) and not path.exists():
+        # "artcle.txt" is a typo, not a one-word article.
+        raise InputError(path, "no such file (to extract from this text itself, pass more of it)")
     if isinstance(article, Path) or path.is_file():
         loaded = list(load_path(path))
         if len(loaded) != 1:

@@ -22,6 +22,7 @@ import os
 import ssl
 import threading
 import time
+import urllib.parse
 from collections.abc import Generator, Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -84,6 +85,7 @@ _MODES = {
 #: (grounding included).
 _PARSE_ERRORS = (ValidationError, json.JSONDecodeError, ResponseParsingError)
 _PATH = "/chat/completions"
+_OPENAI_URL = "https://api.openai.com/v1"
 _TRANSIENT_STATUS = frozenset({408, 409, 425, 429, 500, 502, 503, 504})
 _STATUS_HINTS = {
     401: "check the API key (OPENAI_API_KEY or --api-key)",
@@ -111,6 +113,37 @@ class LLMSettings:
     max_attempts: int = 5
     max_wait: float = 60.0
 
+    def __post_init__(self) -> None:
+        # Checked here, before the first article: a bad setting would otherwise
+        # cost every article its retries.
+        if not self.timeout > 0:
+            raise ConfigError(f"timeout={self.timeout} must be more than 0 seconds")
+        if self.max_attempts < 1:
+            raise ConfigError(f"max_attempts={self.max_attempts} must be at least 1")
+        if self.base_url is not None:
+            _check_base_url(self.base_url)
+
+    @property
+    def needs_key(self) -> bool:
+        """Whether the server is OpenAI's own API, which answers nothing without a key.
+
+        Other endpoints (vLLM, Ollama, llama.cpp's server, a gateway) may or may
+        not want one; they say so with a 401, which fails at once.
+        """
+        if self.provider == "local":
+            return False
+        host = urllib.parse.urlsplit(self.base_url).hostname if self.base_url else None
+        return host is None or host == "openai.com" or host.endswith(".openai.com")
+
+    def check_key(self) -> None:
+        """Raise :class:`ConfigError` when the server needs a key and none is set."""
+        if self.needs_key and not self.api_key:
+            where = self.base_url or _OPENAI_URL
+            raise ConfigError(
+                f"model {self.model!r} is served by {where}, which needs an API key: set "
+                "OPENAI_API_KEY or pass --api-key (or --base-url for a local server)"
+            )
+
     @property
     def instructor_mode(self) -> Mode:
         if self.mode == "auto":
@@ -131,6 +164,19 @@ class LLMSettings:
             "base_url": self.base_url,
             "mode": self.instructor_mode.value,
         }
+
+
+def _check_base_url(url: str) -> None:
+    example = "e.g. http://localhost:11434/v1"
+    try:
+        parts = urllib.parse.urlsplit(url)
+        parts.port  # noqa: B018 - raises ValueError when out of range
+    except ValueError as exc:
+        raise ConfigError(f"base URL {url!r} is not a valid URL ({exc}); {example}") from None
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ConfigError(
+            f"base URL {url!r} needs a scheme and a host (http:// or https://); {example}"
+        )
 
 
 def resolve_settings(
@@ -353,8 +399,14 @@ class OpenAITransport:
     Requests go out through the client's documented ``post`` for custom
     requests: instructor's handlers already built a plain JSON body, and
     ``chat.completions.create`` would spend about a millisecond per request
-    re-walking it against its typed parameters. Auth, base URL, timeouts and
-    status errors are the client's as usual.
+    re-walking it against its typed parameters. Auth, base URL and status
+    errors are the client's as usual.
+
+    The client's timeout bounds each wait for a byte, so a server that sends
+    one byte a second would hold a request forever; ``settings.timeout`` also
+    bounds the whole request, on an event loop where it can be cancelled.
+    Synchronous calls run on a private loop in a background thread, so both
+    paths share that one deadline.
     """
 
     def __init__(self, settings: LLMSettings) -> None:
@@ -366,31 +418,60 @@ class OpenAITransport:
             "timeout": settings.timeout,
             "max_retries": 0,  # tenacity retries, with our own policy, in LLM
         }
-        # Clients are made on first use: a batch only ever needs the async one.
-        self._sync: openai.OpenAI | None = None
         self._lock = threading.Lock()
-        # An async client's connections belong to one event loop; each asyncio.run
-        # (one per batch) gets its own client.
+        # An async client's connections belong to one event loop: the caller's (one
+        # per batch) and, for synchronous calls, the background one get their own.
         self._async: tuple[asyncio.AbstractEventLoop, openai.AsyncOpenAI] | None = None
+        self._background: tuple[asyncio.AbstractEventLoop, threading.Thread] | None = None
+        self._background_client: openai.AsyncOpenAI | None = None
+
+    def _client(self) -> openai.AsyncOpenAI:
+        http = openai.DefaultAsyncHttpxClient(verify=_tls_context())
+        return openai.AsyncOpenAI(**self._options, http_client=http)
+
+    async def _post(self, client: openai.AsyncOpenAI, request: dict[str, Any]) -> dict[str, Any]:
+        limit = self.settings.timeout
+        try:
+            response = await asyncio.wait_for(
+                client.post(_PATH, body=request, cast_to=httpx2.Response), limit
+            )
+        except asyncio.TimeoutError:
+            url = str(client.base_url).rstrip("/") + _PATH
+            raise openai.APIConnectionError(
+                message=f"no complete answer within {limit:g} s (--timeout)",
+                request=httpx2.Request("POST", url),
+            ) from None
+        return _body(response)
 
     def complete(self, request: dict[str, Any]) -> dict[str, Any]:
         with self._lock:  # the sentence strategy sends from several threads
-            if self._sync is None:
-                http = openai.DefaultHttpxClient(verify=_tls_context())
-                self._sync = openai.OpenAI(**self._options, http_client=http)
-        return _body(self._sync.post(_PATH, body=request, cast_to=httpx2.Response))
+            if self._background is None:
+                loop = asyncio.new_event_loop()
+                thread = threading.Thread(target=loop.run_forever, daemon=True)
+                thread.start()
+                self._background = (loop, thread)
+                self._background_client = self._client()
+            loop, client = self._background[0], self._background_client
+        assert client is not None
+        return asyncio.run_coroutine_threadsafe(self._post(client, request), loop).result()
 
     async def acomplete(self, request: dict[str, Any]) -> dict[str, Any]:
         loop = asyncio.get_running_loop()
         if self._async is None or self._async[0] is not loop:
-            http = openai.DefaultAsyncHttpxClient(verify=_tls_context())
-            self._async = (loop, openai.AsyncOpenAI(**self._options, http_client=http))
-        client = self._async[1]
-        return _body(await client.post(_PATH, body=request, cast_to=httpx2.Response))
+            self._async = (loop, self._client())
+        return await self._post(self._async[1], request)
 
     def close(self) -> None:
-        if self._sync is not None:
-            self._sync.close()
+        with self._lock:
+            background, client = self._background, self._background_client
+            self._background = self._background_client = None
+        if background is not None:
+            loop, thread = background
+            if client is not None:
+                asyncio.run_coroutine_threadsafe(client.close(), loop).result()
+            loop.call_soon_threadsafe(loop.stop)
+            thread.join()
+            loop.close()
 
     async def aclose(self) -> None:
         if self._async is not None and self._async[0] is asyncio.get_running_loop():
@@ -428,6 +509,7 @@ def _make_transport(settings: LLMSettings) -> Transport:
         from .local import LocalTransport
 
         return LocalTransport.for_settings(settings)
+    settings.check_key()  # before the first attempt, not after every retry
     return OpenAITransport(settings)
 
 
@@ -643,7 +725,7 @@ class LLM:
         return sampling
 
     def _explain(self, err: openai.APIError) -> LLMError:
-        where = self.settings.base_url or "https://api.openai.com/v1"
+        where = self.settings.base_url or _OPENAI_URL
         if isinstance(err, openai.APIStatusError):
             hint = _STATUS_HINTS.get(err.status_code, "")
             gave_up = (

@@ -19,6 +19,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from ._version import VERSION
 from .schema import ArticleFacts, Claim, ClaimKind, Event, EventType, Span
 
 __all__ = ["render_report", "write_report"]
@@ -283,7 +284,9 @@ def render_report(
         + _select("etype", "Event type", (e.type.value for _, a in articles for e in a.events))
     )
     return (
-        f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><title>{_e(title)}</title>'
+        f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
+        # The mark by which factsift knows its own page in a folder of articles.
+        f'<meta name="generator" content="factsift {VERSION}"><title>{_e(title)}</title>'
         f"<style>{_CSS}{colours}</style></head><body><h1>{_e(title)}</h1>"
         f'<div id="filters">{filters}<span id="status"></span></div>'
         f'<div class="legend">{legend}</div><h2>Articles ({len(entries)})</h2>'

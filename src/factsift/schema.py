@@ -45,7 +45,17 @@ QUOTE_MAX_CHARS = 400
 DERIVED: JsonDict = {"factsift_derived": True}
 
 
-class Alignment(str, Enum):
+class _Choice(str, Enum):
+    """An enum whose members print as their value: ``asserted``, not ``Certainty.asserted``."""
+
+    def __str__(self) -> str:
+        return str(self.value)
+
+    def __format__(self, spec: str) -> str:
+        return format(str(self.value), spec)
+
+
+class Alignment(_Choice):
     """How a quote from the model was located in the article."""
 
     exact = "exact"
@@ -85,7 +95,7 @@ class Span(BaseModel):
         return self
 
 
-class ClaimKind(str, Enum):
+class ClaimKind(_Choice):
     """What sort of statement a claim is."""
 
     fact = "fact"
@@ -97,7 +107,7 @@ class ClaimKind(str, Enum):
     other = "other"
 
 
-class Certainty(str, Enum):
+class Certainty(_Choice):
     """How firmly the claim is put forward in the article."""
 
     asserted = "asserted"
@@ -110,7 +120,7 @@ class Certainty(str, Enum):
     """Stated to be untrue ("denied that", "rejected claims that")."""
 
 
-class SourceType(str, Enum):
+class SourceType(_Choice):
     """Who asserts a claim."""
 
     author = "author"
@@ -183,7 +193,7 @@ class Claim(BaseModel):
     )
 
 
-class EventType(str, Enum):
+class EventType(_Choice):
     """A small taxonomy of news events; ``other`` is allowed.
 
     It is coarse on purpose: fine types (KAIROS, ACE) map onto it with a table,
@@ -222,7 +232,7 @@ class EventType(str, Enum):
     other = "other"
 
 
-class Realis(str, Enum):
+class Realis(_Choice):
     """Whether the event really happened."""
 
     occurred = "occurred"

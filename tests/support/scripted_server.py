@@ -25,11 +25,16 @@ from typing import Any
 
 @dataclass
 class Reply:
-    """A raw HTTP reply, for responders that script failures (status 0 drops the line)."""
+    """A raw HTTP reply, for responders that script failures (status 0 drops the line).
+
+    ``trickle`` sends the whole reply, status line to body, one byte every that
+    many seconds: a server that is never silent for long, yet never done.
+    """
 
     status: int
     body: Any
     headers: dict[str, str] | None = None
+    trickle: float = 0.0
 
 
 Responder = Callable[[dict[str, Any]], "dict[str, Any] | Reply"]
@@ -124,6 +129,9 @@ class ScriptedServer:
                     return
                 body = reply.body if isinstance(reply.body, bytes) else json.dumps(reply.body)
                 data = body.encode() if isinstance(body, str) else body
+                if reply.trickle:
+                    self._trickle(reply, data)
+                    return
                 self.send_response(reply.status)
                 self.send_header("content-type", "application/json")
                 self.send_header("content-length", str(len(data)))
@@ -131,6 +139,21 @@ class ScriptedServer:
                     self.send_header(key, value)
                 self.end_headers()
                 self.wfile.write(data)
+
+            def _trickle(self, reply: Reply, data: bytes) -> None:
+                head = (
+                    f"HTTP/1.1 {reply.status} OK\r\ncontent-type: application/json\r\n"
+                    f"content-length: {len(data)}\r\n\r\n"
+                ).encode()
+                self.close_connection = True
+                try:
+                    for i, byte in enumerate(head + data):
+                        self.wfile.write(bytes([byte]))
+                        self.wfile.flush()
+                        if i:  # the first byte at once: the client is never kept silent
+                            time.sleep(reply.trickle)
+                except OSError:  # the client gave up
+                    pass
 
         self._httpd = _Server(("127.0.0.1", port), Handler)
         self._httpd.daemon_threads = True
