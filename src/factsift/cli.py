@@ -20,9 +20,9 @@ from rich.progress import (
 )
 from rich.table import Table
 
-from .batch import Summary, estimate, run_batch
+from .batch import Outcome, Summary, estimate, run_batch
 from .documents import DEFAULT_MAX_CHARS, count_articles
-from .errors import FactsiftError
+from .errors import FactsiftError, OutputError
 from .extract import Extractor
 from .schema import ArticleFacts
 
@@ -129,8 +129,8 @@ def extract(
     retry_failed: Annotated[
         bool,
         typer.Option(
-            help="Redo articles that failed in an earlier run of this output, asking the "
-            "model anew (their stored answers are not reused)."
+            help="Redo articles that failed or are partial (lost a window) in an earlier run "
+            "of this output, asking the model anew (their stored answers are not reused)."
         ),
     ] = False,
     dry_run: Annotated[
@@ -142,8 +142,8 @@ def extract(
 
     Each input article becomes one line: its facts, or an error record with
     the reason. Re-running the same command resumes: articles already in the
-    output are skipped (failed ones too, unless --retry-failed). The exit
-    status is 1 if any article failed.
+    output are skipped (failed and partial ones too, unless --retry-failed).
+    The exit status is 1 if any article failed or is partial (lost a window).
     """
     try:
         extractor = Extractor(
@@ -187,14 +187,16 @@ def extract(
         disable=quiet,
     )
 
-    def advance(name: str, error: str | None) -> None:
-        if error is not None:
-            progress.console.print(f"[red]failed[/] {escape(error)}")
+    def advance(name: str, outcome: Outcome, message: str | None) -> None:
+        if message is not None:
+            colour = "red" if outcome == "failed" else "yellow"
+            progress.console.print(f"[{colour}]{outcome}[/] {escape(message)}")
         progress.update(task, advance=1, current=escape(name))
         if not quiet and not err.is_terminal:
             # No live bar in a log file: one line per article instead.
             done = int(progress.tasks[task].completed)
-            err.print(f"[{done}/{total}] {escape(name)}" + (" failed" if error else ""))
+            note = f" {outcome}" if outcome in ("failed", "partial", "duplicate") else ""
+            err.print(f"[{done}/{total}] {escape(name)}{note}")
 
     with extractor, progress:
         task = progress.add_task("extract", total=total, current="")
@@ -215,16 +217,27 @@ def extract(
                 "run the same command again to go on"
             )
             raise typer.Exit(130) from None
+        except OutputError as exc:  # the output is refused before anything is sent
+            progress.stop()
+            err.print(f"[red]error:[/] {escape(str(exc))}")
+            raise typer.Exit(2) from None
     _print_summary(summary, output)
-    if summary.failed:
+    if summary.incomplete:
         raise typer.Exit(1)
 
 
 def _print_summary(summary: Summary, output: Path) -> None:
     cost = "unpriced" if summary.unpriced and not summary.cost_usd else f"${summary.cost_usd:.4f}"
     skipped = f", {summary.skipped} already done" if summary.skipped else ""
+    partial = f", {summary.partial} partial" if summary.partial else ""
+    if summary.duplicates:
+        # Records in, lines out: say why the counts differ.
+        skipped += (
+            f", {summary.duplicates} duplicate input(s) of an article already met, "
+            "not written again"
+        )
     err.print(
-        f"[bold]{summary.articles}[/] articles ({summary.failed} failed{skipped}): "
+        f"[bold]{summary.articles}[/] articles ({summary.failed} failed{partial}{skipped}): "
         f"{summary.claims} claims, {summary.events} events, {summary.rejected} rejected; "
         f"{summary.prompt_tokens + summary.completion_tokens:,} tokens, {cost}; "
         f"{summary.cached_calls} of {summary.llm_calls} LLM calls from the cache "

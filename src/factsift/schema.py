@@ -340,6 +340,11 @@ class ArticleFacts(BaseModel):
     )
     rejected: list[Rejected] = Field(default_factory=list)
     warnings: list[str] = Field(default_factory=list)
+    partial: bool = Field(
+        default=False,
+        description="True when a window of the article got no usable answer: its facts "
+        "are missing (see warnings); --retry-failed redoes the article.",
+    )
     model: str = Field(description="The model that answered.")
     provider: str = Field(description='"openai-compatible" or "local".')
     strategy: str = Field(description="How the article was put to the model.")
