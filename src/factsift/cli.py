@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+import warnings
 from pathlib import Path
 from typing import Annotated, Any, Optional
 
@@ -24,6 +25,7 @@ from .batch import Outcome, Summary, estimate, run_batch
 from .documents import DEFAULT_MAX_CHARS, count_articles
 from .errors import FactsiftError, OutputError
 from .extract import Extractor
+from .results import read_results
 from .schema import ArticleFacts
 
 app = typer.Typer(
@@ -35,6 +37,17 @@ app = typer.Typer(
 # soft_wrap: an error is one line, whatever the terminal width.
 err = Console(stderr=True, soft_wrap=True)
 out = Console()
+
+
+def _show_warning(message: Warning | str, *args: Any, **kwargs: Any) -> None:
+    err.print(f"[yellow]warning:[/] {escape(str(message))}")
+
+
+@app.callback()
+def _commands() -> None:
+    # Warnings (a skipped line of a results file, a cache moved aside) as one yellow
+    # line each, not Python's file-and-line format.
+    warnings.showwarning = _show_warning
 
 
 def _load_prices(path: Path | None) -> dict[str, tuple[float, float]] | None:
@@ -245,19 +258,6 @@ def _print_summary(summary: Summary, output: Path) -> None:
     )
 
 
-def _read_results(path: Path) -> list[dict[str, Any]]:
-    records = []
-    with path.open(encoding="utf-8") as lines:
-        for number, line in enumerate(lines, 1):
-            if not line.strip():
-                continue
-            try:
-                records.append(json.loads(line))
-            except ValueError as exc:
-                err.print(f"[yellow]{escape(str(path))}:{number}: not JSON ({exc}); skipped[/]")
-    return records
-
-
 @app.command()
 def show(
     results: Annotated[Path, typer.Argument(help="A JSON Lines file written by 'extract'.")],
@@ -270,16 +270,17 @@ def show(
     if not results.is_file():
         err.print(f"[red]error:[/] {escape(str(results))}: no such file")
         raise typer.Exit(2)
-    for record in _read_results(results):
+    for record in read_results(results):
+        if isinstance(record, ArticleFacts):
+            if article is None or record.id == article:
+                _show_facts(record)
+            continue
         if article is not None and record.get("id") != article:
             continue
-        if "error" in record:
-            out.print(
-                f"[bold]{escape(str(record.get('id')))}[/]  [red]failed:[/] "
-                f"{escape(str(record['error']))}\n"
-            )
-            continue
-        _show_facts(ArticleFacts.model_validate(record))
+        out.print(
+            f"[bold]{escape(str(record.get('id')))}[/]  [red]failed:[/] "
+            f"{escape(str(record['error']))}\n"
+        )
 
 
 def _show_facts(facts: ArticleFacts) -> None:

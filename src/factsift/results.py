@@ -8,8 +8,10 @@ the same for ``batch``, ``show``, ``report``, ``export`` and ``eval``:
 - The last line for a key wins: a ``--retry-failed`` run that was
   interrupted may have left an old error line and the new result under one
   key; the result is what counts. A record without a key stands alone.
-- A line that is not a factsift record is skipped, and all such lines are
-  reported once, in one warning that names them by line number.
+- A line that is not a record (not JSON, not an object, or, for
+  :func:`read_results`, not a valid result) is skipped, and all such lines
+  are reported once, in one warning that names them by line number. Blank
+  lines are passed over.
 
 The writer's side (:class:`ResultsFile`) is stricter: factsift only appends
 to, repairs or compacts a file whose every line is a factsift record, except
@@ -80,15 +82,21 @@ def record_status(record: object) -> Status | None:
     return "partial" if record.get("partial") is True else "ok"
 
 
-def _parse(line: bytes) -> tuple[dict[str, Any] | None, Status | str]:
-    """The record on ``line`` and its status, or None and why it is not one."""
+def _parse(line: bytes, *, strict: bool = True) -> tuple[dict[str, Any] | None, Status | str]:
+    """The record on ``line`` and its status, or None and why it is not one.
+
+    ``strict``: only what factsift writes (see :func:`record_status`); else any
+    JSON object (readers of results, which may also be hand-made predictions).
+    """
     try:
         record = json.loads(line)
     except ValueError as err:  # JSONDecodeError and UnicodeDecodeError alike
         return None, f"not JSON ({getattr(err, 'msg', err)})"
+    if not strict and isinstance(record, dict):
+        return record, "error" if "error" in record else "ok"
     status = record_status(record)
     if status is None:
-        return None, "not a factsift record"
+        return None, "not a factsift record" if strict else "not a JSON object"
     return record, status
 
 
@@ -117,6 +125,8 @@ def scan_results(path: str | Path) -> Scan:
         for number, line in enumerate(handle, start=1):
             scan.lines = number
             scan.cut_off = not line.endswith(b"\n")
+            if not line.strip():
+                continue  # no data, and none lost: not worth refusing a file for
             record, status = _parse(line)
             if record is None:
                 scan.bad.append(BadLine(number, status))
@@ -135,7 +145,7 @@ def _report(path: str | Path, bad: list[BadLine]) -> None:
     more = f" and {len(bad) - 10} more" if len(bad) > 10 else ""
     warnings.warn(
         ResultsWarning(f"{path}: skipped {len(bad)} line(s) that are not results: {shown}{more}"),
-        stacklevel=3,
+        stacklevel=4,
     )
 
 
@@ -161,7 +171,9 @@ def _read(
     bad: list[BadLine] = []
     with Path(path).open("rb") as handle:
         for number, line in enumerate(handle, start=1):
-            record, status = _parse(line)
+            if not line.strip():
+                continue
+            record, status = _parse(line, strict=False)
             if record is None:
                 bad.append(BadLine(number, status))
                 continue
