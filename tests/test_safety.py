@@ -379,3 +379,21 @@ def test_identical_input_records_are_counted_as_duplicates(tmp_path: Path) -> No
     assert (again.skipped, again.duplicates) == (4, 2)
     assert [o for _, o in seen].count("duplicate") == 2
     assert len(read_records(out)) == 4
+
+
+def test_a_result_from_the_cache_names_the_path_as_typed_this_time(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    write_articles(tmp_path / "articles", 2)
+    counter = FaultInjector(rule_model, rate=0.0, seed=0)
+    options = {"cache": "read-write", "cache_dir": tmp_path / "cache"}
+    with ScriptedServer(counter) as server:
+        with extractor(server.base_url, **options) as ex:
+            run_batch(ex, ["articles"], tmp_path / "a.jsonl")
+        asked = counter.counts["requests"]
+        with extractor(server.base_url, **options) as ex:
+            run_batch(ex, [tmp_path / "articles"], tmp_path / "b.jsonl")
+    assert counter.counts["requests"] == asked  # all from the cache
+    sources = {r["source"] for r in read_records(tmp_path / "b.jsonl")}
+    assert sources == {str(tmp_path / "articles" / f"story-{i:03d}.txt") for i in range(2)}
