@@ -165,3 +165,27 @@ def test_an_output_in_a_missing_folder_is_one_clear_error(tmp_path: Path) -> Non
     with pytest.raises(OutputError, match="cannot create its lock file"):
         with ResultsFile(tmp_path / "missing" / "facts.jsonl"):
             pass
+
+
+def test_every_spelling_of_the_output_shares_one_lock(tmp_path: Path) -> None:
+    path = tmp_path / "facts.jsonl"
+    write(path, error("a"), facts("a"))
+    (tmp_path / "link.jsonl").symlink_to(path)
+    with ResultsFile(tmp_path / "link.jsonl") as results:
+        assert results.scan.superseded == 0  # compacted through the link...
+        with pytest.raises(OutputError, match="being written"), ResultsFile(path):
+            pass
+    assert (tmp_path / "link.jsonl").is_symlink()  # ...which is still a link
+    assert path.read_text().splitlines() == [facts("a")]
+
+
+@pytest.mark.parametrize("where", ["folder", "device"])
+def test_an_output_that_is_not_a_file_is_refused_without_a_trace(
+    tmp_path: Path, where: str
+) -> None:
+    path = tmp_path / "out" if where == "folder" else Path("/dev/null")
+    if where == "folder":
+        path.mkdir()
+    with pytest.raises(OutputError, match="not a regular file"), ResultsFile(path):
+        pass
+    assert not Path(str(path) + ".lock").exists()

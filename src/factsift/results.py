@@ -208,8 +208,12 @@ class ResultsFile:
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        self.lock_path = path.with_name(path.name + ".lock")
-        self.tmp_path = path.with_name(path.name + ".tmp")
+        # Beside the real file: every spelling of the output (a symlink, ./x) shares
+        # one lock, and the compacted copy is renamed within one filesystem.
+        real = Path(os.path.realpath(path))
+        self._real = real
+        self.lock_path = real.with_name(real.name + ".lock")
+        self.tmp_path = real.with_name(real.name + ".tmp")
         self._lock: IO[bytes] | None = None
         self.scan = Scan()
 
@@ -339,8 +343,8 @@ class ResultsFile:
                     target.write(line)
             target.flush()
             os.fsync(target.fileno())
-        os.replace(self.tmp_path, self.path)
-        _sync_folder(self.path.parent)
+        os.replace(self.tmp_path, self._real)
+        _sync_folder(self._real.parent)
 
     # -- appending ---------------------------------------------------------
 
@@ -348,6 +352,8 @@ class ResultsFile:
         return self.path.open("a", encoding="utf-8")
 
     def __enter__(self) -> ResultsFile:
+        if self.path.exists() and not self.path.is_file():  # before a lock file is made
+            raise OutputError(f"{self.path} is not a regular file; choose a file with -o")
         self.lock()
         try:
             self.prepare()
