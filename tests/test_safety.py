@@ -240,6 +240,9 @@ def test_an_article_that_lost_a_window_is_partial_counted_and_retried(tmp_path: 
 
         counter = FaultInjector(rule_model, rate=0.0, seed=0)
         server.responder = counter
+        resumed = cli(*args, url=server.base_url)  # without --retry-failed: says so
+        assert counter.counts["requests"] == 0
+        assert "1 of them failed or partial: --retry-failed" in " ".join(resumed.output.split())
         retried = cli(*args, "--retry-failed", url=server.base_url)
     assert retried.exit_code == 0, retried.output
     assert set(counter.per_article) == {doomed}  # only the partial one is asked again

@@ -74,6 +74,8 @@ class Summary:
     failed: int = 0
     partial: int = 0
     skipped: int = 0
+    #: Of the skipped ones, those that failed or were partial in an earlier run.
+    skipped_incomplete: int = 0
     duplicates: int = 0
     claims: int = 0
     events: int = 0
@@ -258,7 +260,8 @@ async def _run(
                 else:
                     # The article's own date wins; the option fills in where it has none.
                     item = extractor.document(item, None if item.published else published)
-                    key, name, where = extractor.result_key(item), item.id, item.source or item.id
+                    key, name = extractor.result_key(item), item.id
+                    where = f"{item.id} ({item.source})" if item.source else item.id
                 if key in seen:
                     summary.duplicates += 1
                     note = f"{where}: the same article as {seen[key]}; written once"
@@ -268,6 +271,7 @@ async def _run(
                 before = earlier.status(key)
                 if before == "ok" or (before is not None and not retry_failed):
                     summary.skipped += 1
+                    summary.skipped_incomplete += before != "ok"
                     tell(name, "skipped")
                     continue
                 if isinstance(item, InputError):

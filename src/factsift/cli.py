@@ -242,6 +242,10 @@ def extract(
 def _print_summary(summary: Summary, output: Path) -> None:
     cost = "unpriced" if summary.unpriced and not summary.cost_usd else f"${summary.cost_usd:.4f}"
     skipped = f", {summary.skipped} already done" if summary.skipped else ""
+    if summary.skipped_incomplete:
+        skipped += (
+            f" ({summary.skipped_incomplete} of them failed or partial: --retry-failed redoes them)"
+        )
     partial = f", {summary.partial} partial" if summary.partial else ""
     if summary.duplicates:
         # Records in, lines out: say why the counts differ.
