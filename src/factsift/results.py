@@ -36,16 +36,7 @@ from pydantic import ValidationError
 from .errors import OutputError
 from .schema import ArticleFacts
 
-__all__ = [
-    "BadLine",
-    "ResultsFile",
-    "ResultsWarning",
-    "Scan",
-    "read_records",
-    "read_results",
-    "record_status",
-    "scan_results",
-]
+__all__ = ["ResultsWarning", "read_records", "read_results"]
 
 Status = Literal["ok", "partial", "error"]
 
