@@ -243,6 +243,15 @@ def test_an_article_that_lost_a_window_is_partial_counted_and_retried(tmp_path: 
         resumed = cli(*args, url=server.base_url)  # without --retry-failed: says so
         assert counter.counts["requests"] == 0
         assert "1 of them failed or partial: --retry-failed" in " ".join(resumed.output.split())
+        # A retry that fails outright keeps the partial facts rather than an error.
+        before = out.read_bytes()
+        server.responder = lambda request: Reply(400, {"error": {"message": "no"}})
+        refused = cli(*args, "--retry-failed", url=server.base_url)
+        assert refused.exit_code == 1, refused.output
+        assert "the earlier partial result is kept" in " ".join(refused.output.split())
+        assert out.read_bytes() == before
+
+        server.responder = counter
         retried = cli(*args, "--retry-failed", url=server.base_url)
     assert retried.exit_code == 0, retried.output
     assert set(counter.per_article) == {doomed}  # only the partial one is asked again
