@@ -409,3 +409,22 @@ def test_a_result_from_the_cache_names_the_path_as_typed_this_time(
     assert counter.counts["requests"] == asked  # all from the cache
     sources = {r["source"] for r in read_records(tmp_path / "b.jsonl")}
     assert sources == {str(tmp_path / "articles" / f"story-{i:03d}.txt") for i in range(2)}
+
+
+def test_a_refused_output_is_one_line_before_any_set_up(tmp_path: Path) -> None:
+    notes = tmp_path / "notes.txt"
+    notes.write_bytes(b"line1\nline2")
+    # No --quiet: the progress bar must not have started; no model is set up either.
+    args = ["extract", str(notes), "-o", str(notes), "--model", "local:/nonexistent.gguf"]
+    result = runner.invoke(app, args, env=NO_ENV)
+    assert result.exit_code == 2, result.output
+    assert "also an input" in one_line(result.output)
+
+
+def test_a_bad_setting_releases_the_output_it_locked(tmp_path: Path) -> None:
+    out = tmp_path / "facts.jsonl"
+    args = ["extract", str(tmp_path), "-o", str(out), "--model", "m", "--base-url", "http://x"]
+    for _ in range(2):  # the second run is refused for the setting, not for the lock
+        result = runner.invoke(app, [*args, "--mode", "bogus"], env=NO_ENV)
+        assert result.exit_code == 2, result.output
+        assert "being written" not in result.output

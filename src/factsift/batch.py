@@ -51,6 +51,7 @@ __all__ = [
     "arun_batch",
     "error_record",
     "estimate",
+    "open_output",
     "run_batch",
 ]
 
@@ -158,10 +159,23 @@ def _write(sink: IO[str], line: str) -> None:
     sink.flush()
 
 
+def open_output(paths: Iterable[str | Path], output: Path) -> ResultsFile:
+    """The output, checked, locked and repaired, for :func:`arun_batch`; close it after.
+
+    Raises :class:`OutputError`, leaving ``output`` as it was, when it is also
+    an input, was not written by factsift, or is being written by another run.
+    A command line calls this first, to refuse a bad output before any set-up.
+    """
+    _refuse_input_as_output(list(paths), output)
+    results = ResultsFile(output)
+    results.__enter__()
+    return results
+
+
 async def arun_batch(
     extractor: Extractor,
     paths: Iterable[str | Path],
-    output: Path,
+    output: Path | ResultsFile,
     *,
     concurrency: int = 4,
     retry_failed: bool = False,
@@ -171,24 +185,25 @@ async def arun_batch(
 ) -> Summary:
     """Extract every article under ``paths`` into ``output``, resuming what is there.
 
-    Raises :class:`OutputError`, leaving ``output`` as it was, when it is also
-    an input, was not written by factsift, or is being written by another run.
+    ``output`` is a path, or what :func:`open_output` returned (then the caller
+    closes it). Raises :class:`OutputError`, leaving the file as it was, when it
+    is also an input, was not written by factsift, or is being written by
+    another run.
     """
     if concurrency < 1:
         raise ValueError("concurrency must be at least 1")
     paths = list(paths)
-    _refuse_input_as_output(paths, output)
-    with ResultsFile(output) as results:
-        return await _run(
-            extractor,
-            paths,
-            results,
-            concurrency=concurrency,
-            retry_failed=retry_failed,
-            max_chars=max_chars,
-            published=published,
-            on_article=on_article,
-        )
+    options: dict[str, Any] = {
+        "concurrency": concurrency,
+        "retry_failed": retry_failed,
+        "max_chars": max_chars,
+        "published": published,
+        "on_article": on_article,
+    }
+    if isinstance(output, ResultsFile):
+        return await _run(extractor, paths, output, **options)
+    with contextlib.closing(open_output(paths, output)) as results:
+        return await _run(extractor, paths, results, **options)
 
 
 async def _run(
@@ -303,7 +318,7 @@ async def _run(
 
 
 def run_batch(
-    extractor: Extractor, paths: Iterable[str | Path], output: Path, **options: Any
+    extractor: Extractor, paths: Iterable[str | Path], output: Path | ResultsFile, **options: Any
 ) -> Summary:
     """:func:`arun_batch`, from synchronous code."""
     return asyncio.run(arun_batch(extractor, paths, output, **options))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sys
 import warnings
@@ -21,11 +22,11 @@ from rich.progress import (
 )
 from rich.table import Table
 
-from .batch import Outcome, Summary, estimate, run_batch
+from .batch import Outcome, Summary, estimate, open_output, run_batch
 from .documents import DEFAULT_MAX_CHARS, count_articles
 from .errors import FactsiftError, OutputError
 from .extract import Extractor
-from .results import read_results
+from .results import ResultsFile, read_results
 from .schema import ArticleFacts
 
 app = typer.Typer(
@@ -158,6 +159,8 @@ def extract(
     output are skipped (failed and partial ones too, unless --retry-failed).
     The exit status is 1 if any article failed or is partial (lost a window).
     """
+    # The output is checked and locked first: a bad one is refused before any set-up.
+    results = None if dry_run else _open_output(paths, output)
     try:
         extractor = Extractor(
             model,
@@ -174,10 +177,14 @@ def extract(
             rpm=rpm,
             tpm=tpm,
         )
-    except FactsiftError as exc:
+    except BaseException as exc:
+        if results is not None:
+            results.close()
+        if not isinstance(exc, FactsiftError):
+            raise
         err.print(f"[red]error:[/] {escape(str(exc))}")
         raise typer.Exit(2) from None
-    if dry_run:
+    if dry_run or results is None:
         with extractor:
             guess = estimate(extractor, paths, max_chars=max_chars)
         cost = "unpriced" if guess.cost_usd is None else f"${guess.cost_usd:.4f} for prompts"
@@ -211,13 +218,13 @@ def extract(
             note = f" {outcome}" if outcome in ("failed", "partial", "duplicate") else ""
             err.print(f"[{done}/{total}] {escape(name)}{note}")
 
-    with extractor, progress:
+    with extractor, progress, contextlib.closing(results):
         task = progress.add_task("extract", total=total, current="")
         try:
             summary = run_batch(
                 extractor,
                 paths,
-                output,
+                results,
                 concurrency=concurrency,
                 retry_failed=retry_failed,
                 max_chars=max_chars,
@@ -230,13 +237,17 @@ def extract(
                 "run the same command again to go on"
             )
             raise typer.Exit(130) from None
-        except OutputError as exc:  # the output is refused before anything is sent
-            progress.stop()
-            err.print(f"[red]error:[/] {escape(str(exc))}")
-            raise typer.Exit(2) from None
     _print_summary(summary, output)
     if summary.incomplete:
         raise typer.Exit(1)
+
+
+def _open_output(paths: list[Path], output: Path) -> ResultsFile:
+    try:
+        return open_output(paths, output)
+    except OutputError as exc:
+        err.print(f"[red]error:[/] {escape(str(exc))}")
+        raise typer.Exit(2) from None
 
 
 def _print_summary(summary: Summary, output: Path) -> None:

@@ -356,6 +356,10 @@ class ResultsFile:
     def __exit__(self, *exc: object) -> None:
         self.unlock()
 
+    def close(self) -> None:
+        """Release the lock (for ``contextlib.closing``)."""
+        self.unlock()
+
 
 #: How every record factsift writes begins (compact or spaced JSON).
 _RECORD_START = re.compile(rb'^\{"id": ?"')
