@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import multiprocessing
+import os
+import shutil
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from factsift.cache import CacheMode, ResponseCache, cache_key
+from factsift.cache import CacheMode, CacheWarning, ResponseCache, cache_key
 from factsift.errors import CacheMissError, ConfigError
 
 REQUEST: dict[str, Any] = {
@@ -205,3 +209,191 @@ def test_a_schema_field_named_like_a_credential_is_fine() -> None:
     assert len(cache_key(request)) == 64
     with pytest.raises(ValueError, match="credentials"):
         cache_key({"request": {"extra_headers": {"api-key": "sk-nope"}}})
+
+
+# --- a damaged cache never stops a run ----------------------------------------------------------
+
+
+def _filled(path: Path) -> None:
+    cache = _open(path, "read-write")
+    cache.set("stored", VALUE)
+    cache.set_result("result", '{"id": "a"}')
+    cache.close()
+
+
+@pytest.mark.parametrize("damage", ["truncated", "garbled"])
+def test_a_corrupted_database_is_moved_aside_and_replaced(tmp_path: Path, damage: str) -> None:
+    directory = tmp_path / "cache"
+    _filled(directory)
+    database = directory / "cache.db"
+    data = database.read_bytes()
+    database.write_bytes(data[: len(data) // 3] if damage == "truncated" else b"junk" * 2000)
+    broken = database.read_bytes()
+
+    with pytest.warns(CacheWarning, match="moved it to") as caught:
+        cache = _open(directory, "read-write")
+    message = str(caught[0].message)
+    aside = Path(message.split("moved it to ")[1].split(" and started")[0])
+    assert aside.parent == tmp_path and aside.name.startswith("cache.broken-")
+    assert (aside / "cache.db").read_bytes() == broken  # kept as it was, for a post-mortem
+    assert cache.get("stored") is None  # a fresh cache: a miss, not an error
+    cache.set("stored", VALUE)
+    assert cache.get("stored") == VALUE
+    cache.close()
+
+
+def test_corruption_met_after_opening_is_recovered_too(tmp_path: Path) -> None:
+    directory = tmp_path / "cache"
+    _filled(directory)
+    cache = _open(directory, "read-write")
+    (directory / "cache.db").write_bytes(b"junk" * 2000)
+    for name in ("cache.db-wal", "cache.db-shm"):
+        (directory / name).unlink(missing_ok=True)
+    with pytest.warns(CacheWarning, match="moved it to"):
+        assert cache.get("stored") is None
+    cache.set("new", VALUE)
+    assert cache.get("new") == VALUE
+    cache.close()
+
+
+@pytest.mark.parametrize("mode", ["read-only", "offline"])
+def test_modes_that_never_write_go_on_without_a_corrupted_cache(tmp_path: Path, mode: str) -> None:
+    directory = tmp_path / "cache"
+    _filled(directory)
+    (directory / "cache.db").write_bytes(b"junk" * 2000)
+    with pytest.warns(CacheWarning, match="going on without it"):
+        cache = _open(directory, mode)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["cache"]  # nothing moved
+    assert cache.get_result("result") is None
+    if mode == "offline":
+        with pytest.raises(CacheMissError):
+            cache.get("stored")
+    cache.close()
+
+
+def _garble_values(directory: Path) -> int:
+    """Overwrite every stored value in place, as a bad disk or a stray write would."""
+    import sqlite3
+
+    con = sqlite3.connect(directory / "cache.db")
+    with con:
+        changed = con.execute("UPDATE Cache SET value = X'80036e6f742061207069636b6c65'").rowcount
+    con.close()
+    for value_file in directory.rglob("*.val"):
+        value_file.write_bytes(b"\x80\x04garbage")
+    return changed
+
+
+def test_a_garbled_entry_is_a_miss_and_is_overwritten(tmp_path: Path) -> None:
+    big = {"choices": [{"message": {"content": "x" * 100_000}}]}  # stored in a file of its own
+    cache = _open(tmp_path, "read-write")
+    cache.set("small", VALUE)
+    cache.set("big", big)
+    cache.close()
+    assert list(tmp_path.rglob("*.val")), "the big value should live in a value file"
+    assert _garble_values(tmp_path) == 2
+
+    cache = _open(tmp_path, "read-write")
+    for key in ("small", "big"):
+        with pytest.warns(CacheWarning, match="cannot be read"):
+            assert cache.get(key) is None
+    cache.set("small", VALUE)
+    cache.set("big", big)
+    assert cache.get("small") == VALUE and cache.get("big") == big
+    cache.close()
+
+
+def _snapshot(directory: Path) -> dict[str, bytes]:
+    return {
+        str(p.relative_to(directory)): p.read_bytes() for p in directory.rglob("*") if p.is_file()
+    }
+
+
+@pytest.mark.parametrize("mode", ["read-only", "offline"])
+def test_modes_that_never_write_leave_the_cache_byte_for_byte(tmp_path: Path, mode: str) -> None:
+    # Any write to the data (diskcache rewrites its database when it opens) shows here.
+    # In a writable folder SQLite may add its shared-memory index and an empty log,
+    # which let a reader run safely beside a writer; they hold no data.
+    _filled(tmp_path)
+    before = _snapshot(tmp_path)
+    cache = _open(tmp_path, mode)
+    assert cache.get("stored") == VALUE and cache.get_result("result") == '{"id": "a"}'
+    cache.close()
+    after = _snapshot(tmp_path)
+    assert {name: after[name] for name in before} == before
+    assert set(after) - set(before) <= {"cache.db-shm", "cache.db-wal"}
+    assert after.get("cache.db-wal", b"") == b""
+
+
+def test_read_only_mode_creates_no_cache(tmp_path: Path) -> None:
+    cache = _open(tmp_path / "none", "read-only")
+    assert cache.get("stored") is None
+    cache.close()
+    assert not (tmp_path / "none").exists()
+
+
+_READ_ONLY_CHECK = """
+import sys
+from factsift.cache import ResponseCache
+cache = ResponseCache(sys.argv[1], mode=sys.argv[2])
+assert cache.get("stored") == {value!r}, cache.get("stored")
+assert cache.get_result("result") == '{{"id": "a"}}'
+cache.set("new", {{"a": 1}})
+cache.close()
+print("ok")
+"""
+
+
+def _run_on_read_only_folder(
+    folder: Path, script: str, mode: str
+) -> subprocess.CompletedProcess[str]:
+    """Run ``script`` with ``folder`` really read-only: for a non-root user through its
+    permissions, for root through a read-only bind mount in a private mount namespace."""
+    command = [sys.executable, "-c", script, str(folder), mode]
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
+    if os.geteuid() != 0:
+        for path in (folder, *folder.rglob("*")):
+            path.chmod(path.stat().st_mode & ~0o222)
+        try:
+            return subprocess.run(command, capture_output=True, text=True, env=env, timeout=60)
+        finally:
+            for path in (folder, *folder.rglob("*")):
+                path.chmod(path.stat().st_mode | 0o200)
+    if shutil.which("unshare") is None:
+        pytest.skip("as root, a read-only folder needs unshare(1) for a read-only bind mount")
+    probe = subprocess.run(
+        ["unshare", "--mount", "true"], capture_output=True, text=True, timeout=30
+    )
+    if probe.returncode != 0:
+        pytest.skip(f"as root, a read-only folder needs a mount namespace: {probe.stderr.strip()}")
+    mount = 'mount --bind "$1" "$1" && mount -o remount,ro,bind "$1" && shift && exec "$@"'
+    return subprocess.run(
+        ["unshare", "--mount", "sh", "-c", mount, "sh", str(folder), *command],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+    )
+
+
+@pytest.mark.parametrize("mode", ["read-only", "offline"])
+def test_a_cache_on_a_read_only_folder_works_in_modes_that_never_write(
+    tmp_path: Path, mode: str
+) -> None:
+    _filled(tmp_path / "cache")
+    before = _snapshot(tmp_path / "cache")
+    script = _READ_ONLY_CHECK.format(value=VALUE)
+    result = _run_on_read_only_folder(tmp_path / "cache", script, mode)
+    assert result.returncode == 0 and result.stdout.strip() == "ok", result.stderr
+    assert _snapshot(tmp_path / "cache") == before
+
+
+def test_a_read_only_folder_in_read_write_mode_names_the_fix(tmp_path: Path) -> None:
+    _filled(tmp_path / "cache")
+    script = (
+        "import sys\nfrom factsift.cache import ResponseCache\nfrom factsift.errors import "
+        "ConfigError\ntry:\n    ResponseCache(sys.argv[1])\nexcept ConfigError as e:\n"
+        "    print(e)\n"
+    )
+    result = _run_on_read_only_folder(tmp_path / "cache", script, "read-write")
+    assert "--cache read-only" in result.stdout, (result.stdout, result.stderr)

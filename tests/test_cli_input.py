@@ -81,7 +81,7 @@ def test_outputs_that_cannot_be_written_are_one_line_and_exit_2(
     cases = {
         str(tmp_path / "missing" / "facts.jsonl"): "does not exist",
         str(tmp_path): "is a folder",
-        "/proc/factsift-test.jsonl": "cannot write",
+        "/proc/factsift-test.jsonl": "write",
     }
     for output, says in cases.items():
         args = ["extract", str(article), "-o", output, "--quiet"]

@@ -24,6 +24,7 @@ from factsift.evaluate import (
     normalize_speaker,
     overlap,
 )
+from factsift.results import ResultsWarning
 
 ROOT = Path(__file__).resolve().parents[1]
 #: Gold files the project owns (the shared dev files are for bench/, not tests).
@@ -387,9 +388,10 @@ def test_loaders_keep_error_records(tmp_path: Path) -> None:
     records = load_predictions(path)
     assert [r["id"] for r in records] == ["doc", "b"]
     assert load_gold(path) == records
+    # One policy for every reader of results: a bad line is skipped and named.
     path.write_text("[1, 2]\n", encoding="utf-8")
-    with pytest.raises(ValueError, match="JSON object"):
-        load_predictions(path)
+    with pytest.warns(ResultsWarning, match=r"1 line\(s\).*: 1 \(not a JSON object\)"):
+        assert load_predictions(path) == []
 
 
 # --------------------------------------------------------------------------- the mapping

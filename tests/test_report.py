@@ -34,6 +34,7 @@ from factsift import (
     TimeRef,
 )
 from factsift.report import render_report, write_report
+from factsift.results import ResultsWarning
 
 XSS = "<script>alert(1)</script>"
 TEXT = (
@@ -262,11 +263,14 @@ def test_write_report_reads_jsonl_and_names_bad_lines(tmp_path: Path) -> None:
         encoding="utf-8",
     )
     out = tmp_path / "report.html"
-    assert write_report(results, out) == 4
+    # One policy for every reader of results: bad lines are skipped and named once.
+    with pytest.warns(ResultsWarning) as caught:
+        assert write_report(results, out) == 2
+    assert len(caught) == 1
+    message = str(caught[0].message)
+    assert "3 (not JSON" in message and "5 (not a JSON object)" in message
     page = out.read_text(encoding="utf-8")
     assert 'data-article="a0"' in page
-    assert "line 3" in page and "bad JSON" in page
-    assert "line 5" in page and "not a JSON object" in page
     assert "model timed out" in page
 
 

@@ -7,9 +7,17 @@
   setting that changes the answer). A re-run of the same command reads the
   keys already written and skips those articles: no LLM call, no duplicate
   line. Failed ones are redone with ``retry_failed``.
+- The key does not depend on how a path was typed (``.``, absolute, a
+  symlink): the article's place is not part of it. The same article twice in
+  the input is written once and counted as a duplicate.
 - A process killed mid-write leaves at most one cut-off last line; the next
   run cuts it away before appending. An interrupted run (Ctrl-C) writes
   nothing for the articles still in flight.
+- The output is only ever touched when every line in it is a factsift record
+  (see :mod:`factsift.results`), never when it is also an input, and never by
+  two runs at once (an advisory lock).
+- An article that lost a window is written, marked ``partial``, counted, and
+  redone by ``retry_failed``, like a failed one.
 - At most ``concurrency`` requests are in flight. Half as many articles
   again are read and prompted ahead, to take a slot the moment an answer frees
   it; the input is read no faster, so memory stays flat however long it is.
@@ -22,32 +30,41 @@ import contextlib
 import hashlib
 import json
 import os
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, Literal
 
 from .documents import DEFAULT_MAX_CHARS, load_documents
-from .errors import FactsiftError, InputError
+from .errors import FactsiftError, InputError, OutputError
 from .extract import Extractor
 from .llm import fresh_answers, request_slots
+from .results import ResultsFile, Status
 from .schema import ArticleFacts, Document
 from .segment import estimate_tokens
 
 __all__ = [
     "Estimate",
-    "ResultsFile",
+    "Outcome",
     "Summary",
     "arun_batch",
     "error_record",
     "estimate",
+    "open_output",
     "run_batch",
 ]
 
 #: Event-loop turns the reader yields after starting an article (see arun_batch).
 _TURNS = 8
 
-OnArticle = Callable[[str, "str | None"], None]
+#: What became of one input: its facts written (``ok``, or ``partial`` when a window
+#: was lost), an error record (``failed``), nothing because an earlier run did it
+#: (``skipped``) or because it is the same article as an earlier input (``duplicate``).
+Outcome = Literal["ok", "partial", "failed", "skipped", "duplicate"]
+
+#: Called once per input: its name, its outcome, and a one-line message (or None).
+OnArticle = Callable[[str, Outcome, "str | None"], None]
 
 
 @dataclass
@@ -56,7 +73,11 @@ class Summary:
 
     articles: int = 0
     failed: int = 0
+    partial: int = 0
     skipped: int = 0
+    #: Of the skipped ones, those that failed or were partial in an earlier run.
+    skipped_incomplete: int = 0
+    duplicates: int = 0
     claims: int = 0
     events: int = 0
     rejected: int = 0
@@ -68,8 +89,14 @@ class Summary:
     cached_calls: int = 0
     errors: list[str] = field(default_factory=list)
 
+    @property
+    def incomplete(self) -> bool:
+        """Whether an article failed or lost a window: the CLI then exits 1."""
+        return bool(self.failed or self.partial)
+
     def add(self, facts: ArticleFacts) -> None:
         self.articles += 1
+        self.partial += facts.partial
         self.claims += len(facts.claims)
         self.events += len(facts.events)
         self.rejected += len(facts.rejected)
@@ -98,71 +125,32 @@ def error_record(
     return record
 
 
+_PLACE_IN_FILE = re.compile(r"(:\d+|#\d+)$")
+
+
 def _input_key(error: InputError) -> str:
-    # Bad input has no settings to hash: its place and reason identify it.
-    return "input:" + hashlib.sha256(f"{error.source}\0{error.reason}".encode()).hexdigest()
+    # Bad input has no settings to hash: its place and reason identify it. The
+    # place is made absolute, so that another spelling of the path finds it.
+    suffix = _PLACE_IN_FILE.search(error.source)
+    path = error.source[: suffix.start()] if suffix else error.source
+    place = os.path.realpath(path) + (suffix[0] if suffix else "")
+    return "input:" + hashlib.sha256(f"{place}\0{error.reason}".encode()).hexdigest()
 
 
-class ResultsFile:
-    """The JSON Lines output: repaired, indexed by key, appended one whole line at a time."""
-
-    def __init__(self, path: Path) -> None:
-        self.path = path
-
-    def load(self) -> dict[str, bool]:
-        """The keys already written (True: facts, False: an error), after repairing
-        a cut-off last line left by a killed process."""
-        done: dict[str, bool] = {}
-        if not self.path.exists():
-            return done
-        with self.path.open("rb+") as raw:
-            data = raw.read()
-            if data and not data.endswith(b"\n"):
-                # Only the last line can be cut off: lines are written whole, in order.
-                raw.truncate(data.rfind(b"\n") + 1)
-                data = data[: data.rfind(b"\n") + 1]
-        for line in data.splitlines():
-            # A line that is not a record is not ours to judge: it stays, its article is redone.
-            record = _record(line)
-            if record is not None and isinstance(key := record.get("key"), str):
-                done[key] = done.get(key, False) or "error" not in record
-        return done
-
-    def open(self) -> IO[str]:
-        return self.path.open("a", encoding="utf-8")
-
-    def compact(self) -> None:
-        """Keep one line per article after --retry-failed: its facts if it has
-        succeeded, else its latest error.
-
-        Written to a temporary file and renamed over the original, so a crash
-        leaves either the old file or the new one, never a mix.
-        """
-        lines = self.path.read_bytes().splitlines(keepends=True)
-        best: dict[str, tuple[bool, int]] = {}  # key -> (succeeded, line that stands for it)
-        keyed: set[int] = set()
-        for i, line in enumerate(lines):
-            record = _record(line)
-            if record is None or not isinstance(key := record.get("key"), str):
-                continue
-            keyed.add(i)
-            held = best.get(key)
-            if held is None or not held[0]:  # the first facts win; among errors, the latest
-                best[key] = ("error" not in record, i)
-        keep = {i for _, i in best.values()}
-        kept = [line for i, line in enumerate(lines) if i in keep or i not in keyed]
-        if len(kept) < len(lines):
-            tmp = self.path.with_name(self.path.name + ".tmp")
-            tmp.write_bytes(b"".join(kept))
-            os.replace(tmp, self.path)
-
-
-def _record(line: bytes) -> dict[str, Any] | None:
-    try:
-        record = json.loads(line)
-    except ValueError:
-        return None
-    return record if isinstance(record, dict) else None
+def _refuse_input_as_output(paths: list[str | Path], output: Path) -> None:
+    """An output that is also an input would be read and overwritten at once."""
+    # A folder that holds the output is fine: the output is passed over when
+    # the folder is read. A file named as an input is not.
+    if not output.exists():
+        return
+    for raw in paths:
+        path = Path(raw)
+        with contextlib.suppress(OSError):
+            if path.is_file() and os.path.samefile(path, output):
+                raise OutputError(
+                    f"{output} is also an input ({path}); it was left as it is: "
+                    "choose another output file with -o"
+                )
 
 
 def _write(sink: IO[str], line: str) -> None:
@@ -171,10 +159,23 @@ def _write(sink: IO[str], line: str) -> None:
     sink.flush()
 
 
+def open_output(paths: Iterable[str | Path], output: Path) -> ResultsFile:
+    """The output, checked, locked and repaired, for :func:`arun_batch`; close it after.
+
+    Raises :class:`OutputError`, leaving ``output`` as it was, when it is also
+    an input, was not written by factsift, or is being written by another run.
+    A command line calls this first, to refuse a bad output before any set-up.
+    """
+    _refuse_input_as_output(list(paths), output)
+    results = ResultsFile(output)
+    results.__enter__()
+    return results
+
+
 async def arun_batch(
     extractor: Extractor,
     paths: Iterable[str | Path],
-    output: Path,
+    output: Path | ResultsFile,
     *,
     concurrency: int = 4,
     retry_failed: bool = False,
@@ -183,37 +184,86 @@ async def arun_batch(
     on_article: OnArticle | None = None,
     follow_symlinks: bool = False,
 ) -> Summary:
-    """Extract every article under ``paths`` into ``output``, resuming what is there."""
+    """Extract every article under ``paths`` into ``output``, resuming what is there.
+
+    ``output`` is a path, or what :func:`open_output` returned (then the caller
+    closes it). Raises :class:`OutputError`, leaving the file as it was, when it
+    is also an input, was not written by factsift, or is being written by
+    another run.
+    """
     if concurrency < 1:
         raise ValueError("concurrency must be at least 1")
-    results = ResultsFile(output)
-    done = results.load()
+    paths = list(paths)
+    options: dict[str, Any] = {
+        "concurrency": concurrency,
+        "retry_failed": retry_failed,
+        "max_chars": max_chars,
+        "published": published,
+        "on_article": on_article,
+        "follow_symlinks": follow_symlinks,
+    }
+    if isinstance(output, ResultsFile):
+        return await _run(extractor, paths, output, **options)
+    with contextlib.closing(open_output(paths, output)) as results:
+        return await _run(extractor, paths, results, **options)
+
+
+async def _run(
+    extractor: Extractor,
+    paths: list[str | Path],
+    results: ResultsFile,
+    *,
+    concurrency: int,
+    retry_failed: bool,
+    max_chars: int,
+    published: Any,
+    on_article: OnArticle | None,
+    follow_symlinks: bool,
+) -> Summary:
+    output = results.path
+    earlier = results.scan
     summary = Summary()
     # Articles in hand: those with a request in flight and half as many again, read
     # and prompted, so that a request slot freed by an answer is taken at once.
     slots = asyncio.Semaphore(concurrency + max(1, concurrency // 2))
     in_flight: set[asyncio.Task[None]] = set()
-    seen: set[str] = set()
+    seen: dict[str, str] = {}  # key -> where that article was first met in this run
+
+    def tell(name: str, outcome: Outcome, message: str | None = None) -> None:
+        if on_article is not None:
+            on_article(name, outcome, message)
 
     def finished(name: str, line: str, error: str | None, facts: ArticleFacts | None) -> None:
         _write(sink, line)
         if facts is not None:
             summary.add(facts)
+            if facts.partial:
+                lost = "; ".join(w for w in facts.warnings if w.startswith("window "))
+                tell(name, "partial", f"{facts.source or facts.id}: partial ({lost})")
+            else:
+                tell(name, "ok")
         elif error is not None:
             summary.fail(error)
-        if on_article is not None:
-            on_article(name, error)
+            tell(name, "failed", error)
 
-    async def one(doc: Document, key: str, again: bool) -> None:
+    async def one(doc: Document, key: str, before: Status | None) -> None:
         try:
             # A failure being redone asks the model anew: its stored answers failed.
-            with fresh_answers() if again else contextlib.nullcontext():
+            with fresh_answers() if before is not None else contextlib.nullcontext():
                 facts = await extractor.aextract(doc)
         except Exception as err:  # one article, even a bug in factsift, must not stop the run
             where = doc.source or doc.id
             reason = str(err) if isinstance(err, FactsiftError) else f"internal error: {err!r}"
-            record = error_record(where, reason, doc_id=doc.id, key=key)
-            finished(doc.id, json.dumps(record, ensure_ascii=False), f"{where}: {reason}", None)
+            if before == "partial":
+                # The earlier partial facts are worth more than an error: they stay.
+                message = f"{where}: {reason} (the earlier partial result is kept)"
+                summary.articles += 1
+                summary.partial += 1
+                summary.errors.append(message)
+                tell(doc.id, "partial", message)
+            else:
+                record = error_record(where, reason, doc_id=doc.id, key=key)
+                finished(doc.id, json.dumps(record, ensure_ascii=False), f"{where}: {reason}", None)
         else:
             finished(doc.id, facts.model_dump_json(), None, facts)
         finally:
@@ -221,35 +271,41 @@ async def arun_batch(
 
     with results.open() as sink, request_slots(concurrency):
         try:
-            outputs = (output, output.with_name(output.name + ".tmp"))
+            outputs = (output, results.tmp_path)
             for item in load_documents(
                 paths, max_chars=max_chars, exclude=outputs, follow_symlinks=follow_symlinks
             ):
                 if isinstance(item, InputError):
-                    key = _input_key(item)
+                    key, name, where = _input_key(item), item.source, item.source
                 else:
                     # The article's own date wins; the option fills in where it has none.
                     item = extractor.document(item, None if item.published else published)
-                    key = extractor.result_key(item)
-                if key in seen or (key in done and (done[key] or not retry_failed)):
-                    summary.skipped += key not in seen
-                    seen.add(key)
-                    if on_article is not None:
-                        on_article(item.source if isinstance(item, InputError) else item.id, None)
+                    key, name = extractor.result_key(item), item.id
+                    where = f"{item.id} ({item.source})" if item.source else item.id
+                if key in seen:
+                    summary.duplicates += 1
+                    note = f"{where}: the same article as {seen[key]}; written once"
+                    tell(name, "duplicate", note)
                     continue
-                seen.add(key)
+                seen[key] = where
+                before = earlier.status(key)
+                if before == "ok" or (before is not None and not retry_failed):
+                    summary.skipped += 1
+                    summary.skipped_incomplete += before != "ok"
+                    tell(name, "skipped")
+                    continue
                 if isinstance(item, InputError):
                     line = json.dumps(error_record(item.source, item.reason, key=key))
                     finished(item.source, line, str(item), None)
                     continue
                 await slots.acquire()  # reading waits for a free slot: memory stays flat
-                task = asyncio.create_task(one(item, key, key in done))
+                task = asyncio.create_task(one(item, key, before))
                 in_flight.add(task)
                 task.add_done_callback(in_flight.discard)
                 # Let it send its request before the next article is read, so the first
                 # requests go out while the rest of the first wave is still being read.
                 # Connecting and sending take a few turns of the event loop; eight
-                # measured best (bench/throughput.py: wall/ideal 1.153 with one, 1.141).
+                # measured best (bench/throughput.py).
                 for _ in range(_TURNS):
                     if task.done():  # answered from the cache
                         break
@@ -262,12 +318,12 @@ async def arun_batch(
             for task in in_flight:
                 task.cancel()
     if retry_failed:
-        results.compact()
+        results.compact()  # one line per article again
     return summary
 
 
 def run_batch(
-    extractor: Extractor, paths: Iterable[str | Path], output: Path, **options: Any
+    extractor: Extractor, paths: Iterable[str | Path], output: Path | ResultsFile, **options: Any
 ) -> Summary:
     """:func:`arun_batch`, from synchronous code."""
     return asyncio.run(arun_batch(extractor, paths, output, **options))

@@ -4,14 +4,25 @@ A request's key hashes everything that changes the answer (provider, model,
 endpoint, messages, schema, mode, sampling settings, prompt version and this
 cache's format), and never the API key. diskcache keeps entries in SQLite,
 which is safe with several processes reading and writing at once.
+
+A cache never stops a run. A corrupted database (truncated, garbled) is moved
+aside with a warning that says where, and a fresh one takes its place; an
+entry that cannot be read is a miss, and its new answer overwrites it. The
+read-only and offline modes write nothing at all, so they work on a cache on a
+read-only filesystem.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
 import re
+import sqlite3
+import threading
+import time
+import warnings
 from collections.abc import Mapping
 from enum import Enum
 from pathlib import Path
@@ -19,7 +30,14 @@ from typing import Any
 
 from .errors import CacheMissError, ConfigError
 
-__all__ = ["CACHE_FORMAT", "CacheMode", "ResponseCache", "cache_key", "default_cache_dir"]
+__all__ = [
+    "CACHE_FORMAT",
+    "CacheMode",
+    "CacheWarning",
+    "ResponseCache",
+    "cache_key",
+    "default_cache_dir",
+]
 
 #: Bump when the stored value's shape changes: old entries then stop matching.
 CACHE_FORMAT = 1
@@ -36,6 +54,10 @@ class CacheMode(str, Enum):
     """Neither read nor write."""
     offline = "offline"
     """Answer only from the cache: a miss is an error and nothing is sent."""
+
+
+class CacheWarning(UserWarning):
+    """The cache had a problem the run went on without (a corrupted file, …)."""
 
 
 def cache_key(request: Mapping[str, Any]) -> str:
@@ -84,6 +106,50 @@ def default_cache_dir() -> Path:
     return Path(user_cache_dir("factsift"))
 
 
+def _corrupted(err: BaseException) -> bool:
+    # SQLITE_CORRUPT and SQLITE_NOTADB come as a bare DatabaseError; its subclasses
+    # (OperationalError: locked, cannot open, …) are not corruption.
+    return type(err) is sqlite3.DatabaseError
+
+
+class _ReadOnlyStore:
+    """diskcache's entries, read without writing a byte (read-only and offline modes).
+
+    ``diskcache.Cache`` writes to its database when it opens, so it cannot open
+    a cache on a read-only filesystem. This reads diskcache's ``Cache`` table and
+    value files through ``diskcache.Disk``. Where the folder is writable, SQLite
+    opens the database read-only, which is safe while others write; where it is
+    not, nobody can be writing through it, and SQLite reads it as immutable.
+    """
+
+    def __init__(self, directory: Path) -> None:
+        import diskcache
+
+        self._disk = diskcache.Disk(str(directory))
+        self._con: sqlite3.Connection | None = None
+        database = directory / "cache.db"
+        if not database.is_file():
+            return  # no cache yet: every request is a miss, and nothing is created
+        how = "mode=ro" if os.access(directory, os.W_OK) else "immutable=1"
+        self._con = sqlite3.connect(
+            f"{database.resolve().as_uri()}?{how}", uri=True, check_same_thread=False
+        )
+        self._con.execute("SELECT 1 FROM Cache LIMIT 1").fetchall()  # corrupted: raises here
+
+    def get(self, key: str) -> Any:
+        if self._con is None:
+            return None
+        db_key, raw = self._disk.put(key)
+        row = self._con.execute(
+            "SELECT mode, filename, value FROM Cache WHERE key = ? AND raw = ?", (db_key, raw)
+        ).fetchone()
+        return None if row is None else self._disk.fetch(*row, read=False)
+
+    def close(self) -> None:
+        if self._con is not None:
+            self._con.close()
+
+
 class ResponseCache:
     """Stored chat completions, by :func:`cache_key`."""
 
@@ -95,28 +161,112 @@ class ResponseCache:
             raise ConfigError(f"unknown cache mode {mode!r}; choose one of {choices}") from None
         self.directory = Path(directory) if directory is not None else default_cache_dir()
         self._store: Any = None
+        self._lock = threading.Lock()
         if self.mode is not CacheMode.off:
-            import diskcache
-
             try:
-                self._store = diskcache.Cache(str(self.directory), size_limit=2**34)
-            except OSError as err:
-                raise ConfigError(
-                    f"cannot open the cache at {self.directory}: {err.strerror}; "
-                    "set FACTSIFT_CACHE_DIR or --cache-dir to a writable folder"
-                ) from err
+                self._store = self._open()
+            except sqlite3.DatabaseError as err:
+                if not _corrupted(err):
+                    raise self._unusable(err) from err
+                self._store = self._recover(err)
+
+    def _open(self) -> Any:
+        if self.mode is not CacheMode.read_write:
+            return _ReadOnlyStore(self.directory)
+        import diskcache
+
+        try:
+            return diskcache.Cache(str(self.directory), size_limit=2**34)
+        except OSError as err:
+            raise self._unusable(err) from err
+
+    def _unusable(self, err: Exception) -> ConfigError:
+        reason = getattr(err, "strerror", None) or str(err)
+        fix = (
+            "use --cache read-only for a cache you cannot write to"
+            if self.mode is CacheMode.read_write
+            else "check --cache-dir"
+        )
+        return ConfigError(
+            f"cannot open the cache at {self.directory}: {reason}; {fix}, "
+            "or set FACTSIFT_CACHE_DIR or --cache-dir to a writable folder"
+        )
+
+    def _recover(self, err: BaseException) -> Any:
+        """Move a corrupted cache aside and start a fresh one (read-write), or go
+        on without it (read-only and offline modes touch nothing)."""
+        if self.mode is not CacheMode.read_write:
+            warnings.warn(
+                CacheWarning(
+                    f"the cache at {self.directory} is corrupted ({err}); "
+                    f"going on without it ({self.mode.value} mode leaves it as it is)"
+                ),
+                stacklevel=3,
+            )
+            return None
+        aside = self.directory.with_name(
+            f"{self.directory.name}.broken-{time.strftime('%Y%m%dT%H%M%S')}-{os.getpid()}"
+        )
+        try:
+            os.replace(self.directory, aside)
+        except OSError as move_err:
+            warnings.warn(
+                CacheWarning(
+                    f"the cache at {self.directory} is corrupted ({err}) and could not be "
+                    f"moved aside ({move_err.strerror}); going on without a cache"
+                ),
+                stacklevel=3,
+            )
+            return None
+        warnings.warn(
+            CacheWarning(
+                f"the cache at {self.directory} was corrupted ({err}); moved it to {aside} "
+                "and started a new one"
+            ),
+            stacklevel=3,
+        )
+        try:
+            return self._open()
+        except (ConfigError, sqlite3.DatabaseError):
+            return None
+
+    def _read(self, key: str) -> Any:
+        with self._lock:
+            store = self._store
+        if store is None:
+            return None
+        try:
+            return store.get(key)
+        except sqlite3.DatabaseError as err:
+            if not _corrupted(err):
+                raise
+            with self._lock:
+                if self._store is store:  # the first thread to meet it recovers
+                    with contextlib.suppress(Exception):
+                        store.close()
+                    self._store = self._recover(err)
+            return None
+        except Exception as err:  # an unreadable entry (a garbled value file) is a miss
+            warnings.warn(
+                CacheWarning(
+                    f"cache entry {key[:12]} in {self.directory} cannot be read "
+                    f"({type(err).__name__}); asking anew, and the answer replaces it"
+                ),
+                stacklevel=3,
+            )
+            return None
 
     @property
     def enabled(self) -> bool:
         """Whether anything is read or stored (not in mode ``off``)."""
-        return self._store is not None
+        return self._store is not None or self.mode is CacheMode.offline
 
     def get(self, key: str) -> dict[str, Any] | None:
         """The stored completion, or None. In offline mode a miss raises."""
-        if self._store is None:
+        if self.mode is CacheMode.off:
             return None
-        value = self._store.get(key)
-        if value is None and self.mode is CacheMode.offline:
+        value = self._read(key)
+        if not isinstance(value, dict) and self.mode is CacheMode.offline:
             raise CacheMissError(
                 f"offline cache mode: no cached answer for request {key[:12]} in "
                 f"{self.directory}; run once with --cache read-write to fill it"
@@ -124,14 +274,28 @@ class ResponseCache:
         return value if isinstance(value, dict) else None
 
     def set(self, key: str, value: dict[str, Any] | str) -> None:
-        if self._store is not None and self.mode is CacheMode.read_write:
-            self._store.set(key, value)
+        if self.mode is not CacheMode.read_write:
+            return
+        with self._lock:
+            store = self._store
+        if store is None:
+            return
+        try:
+            store.set(key, value)
+        except sqlite3.DatabaseError as err:
+            if not _corrupted(err):
+                raise
+            with self._lock:
+                if self._store is store:
+                    with contextlib.suppress(Exception):
+                        store.close()
+                    self._store = self._recover(err)
 
     def get_result(self, key: str) -> str | None:
         """A stored article result (JSON). A miss is never an error: requests may still hit."""
-        if self._store is None:
+        if self.mode is CacheMode.off:
             return None
-        value = self._store.get(key)
+        value = self._read(key)
         return value if isinstance(value, str) else None
 
     def set_result(self, key: str, value: str) -> None:

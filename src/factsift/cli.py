@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import os
 import re
 import stat
 import sys
+import warnings
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, NoReturn, Optional
 
@@ -25,11 +27,12 @@ from rich.progress import (
 from rich.table import Table
 
 from .documents import DEFAULT_MAX_CHARS, count_articles
-from .errors import FactsiftError
+from .errors import FactsiftError, OutputError
 
 if TYPE_CHECKING:
-    from .batch import Summary
+    from .batch import Outcome, Summary
     from .llm import Prices
+    from .results import ResultsFile
     from .schema import ArticleFacts
 
 # The LLM stack (openai, instructor, httpx) is imported by `extract` alone: the
@@ -70,6 +73,17 @@ def _fail(message: str) -> NoReturn:
     """
     err.print(f"[red]error:[/] {_safe(message)}")
     raise typer.Exit(2)
+
+
+def _show_warning(message: Warning | str, *args: Any, **kwargs: Any) -> None:
+    err.print(f"[yellow]warning:[/] {_safe(message)}")
+
+
+@app.callback()
+def _commands() -> None:
+    # Warnings (a skipped line of a results file, a cache moved aside) as one yellow
+    # line each, not Python's file-and-line format.
+    warnings.showwarning = _show_warning
 
 
 def _load_prices(path: Path | None) -> dict[str, Prices] | None:
@@ -183,8 +197,8 @@ def extract(
     retry_failed: Annotated[
         bool,
         typer.Option(
-            help="Redo articles that failed in an earlier run of this output, asking the "
-            "model anew (their stored answers are not reused)."
+            help="Redo articles that failed or are partial (lost a window) in an earlier run "
+            "of this output, asking the model anew (their stored answers are not reused)."
         ),
     ] = False,
     follow_symlinks: Annotated[
@@ -203,8 +217,9 @@ def extract(
 
     Each input article becomes one line: its facts, or an error record with
     the reason. Re-running the same command resumes: articles already in the
-    output are skipped (failed ones too, unless --retry-failed). The exit
-    status is 1 if any article failed, 2 if the command itself cannot run.
+    output are skipped (failed and partial ones too, unless --retry-failed). The exit
+    status is 1 if any article failed or is partial (lost a window), 2 if the command
+    itself cannot run.
     """
     from .batch import estimate, run_batch
     from .extract import Extractor
@@ -219,6 +234,8 @@ def extract(
         _check_output(output)
     if cache != "off":
         _check_cache_dir(cache_dir)
+    # The output is checked and locked before any set-up: a bad one is refused at once.
+    results = None if dry_run else _open_output(paths, output)
     try:
         extractor = Extractor(
             model,
@@ -239,9 +256,13 @@ def extract(
         # Nothing is sent in a dry run or offline: no key is needed there.
         if not dry_run and cache != "offline":
             extractor.settings.check_key()
-    except FactsiftError as exc:
+    except BaseException as exc:
+        if results is not None:
+            results.close()
+        if not isinstance(exc, FactsiftError):
+            raise
         _fail(str(exc))
-    if dry_run:
+    if dry_run or results is None:
         with extractor:
             guess = estimate(extractor, paths, max_chars=max_chars)
         cost = "unpriced" if guess.cost_usd is None else f"${guess.cost_usd:.4f} for prompts"
@@ -264,22 +285,24 @@ def extract(
         disable=quiet,
     )
 
-    def advance(name: str, error: str | None) -> None:
-        if error is not None:
-            progress.console.print(f"[red]failed[/] {_safe(error)}")
+    def advance(name: str, outcome: Outcome, message: str | None) -> None:
+        if message is not None:
+            colour = "red" if outcome == "failed" else "yellow"
+            progress.console.print(f"[{colour}]{outcome}[/] {_safe(message)}")
         progress.update(task, advance=1, current=_safe(name))
         if not quiet and not err.is_terminal:
             # No live bar in a log file: one line per article instead.
             done = int(progress.tasks[task].completed)
-            err.print(f"[{done}/{total}] {_safe(name)}" + (" failed" if error else ""))
+            note = f" {outcome}" if outcome in ("failed", "partial", "duplicate") else ""
+            err.print(f"[{done}/{total}] {_safe(name)}{note}")
 
-    with extractor, progress:
+    with extractor, progress, contextlib.closing(results):
         task = progress.add_task("extract", total=total, current="")
         try:
             summary = run_batch(
                 extractor,
                 paths,
-                output,
+                results,
                 concurrency=concurrency,
                 retry_failed=retry_failed,
                 max_chars=max_chars,
@@ -299,7 +322,7 @@ def extract(
                 "choose a writable place with -o"
             )
     _print_summary(summary, output)
-    if summary.failed:
+    if summary.incomplete:
         raise typer.Exit(1)
 
 
@@ -358,29 +381,36 @@ def _check_cache_dir(cache_dir: Path | None) -> None:
         _fail(f"the cache folder {folder} is a file; choose a folder with --cache-dir")
 
 
+def _open_output(paths: list[Path], output: Path) -> ResultsFile:
+    from .batch import open_output
+
+    try:
+        return open_output(paths, output)
+    except OutputError as exc:
+        _fail(str(exc))
+
+
 def _print_summary(summary: Summary, output: Path) -> None:
     cost = "unpriced" if summary.unpriced and not summary.cost_usd else f"${summary.cost_usd:.4f}"
     skipped = f", {summary.skipped} already done" if summary.skipped else ""
+    if summary.skipped_incomplete:
+        skipped += (
+            f" ({summary.skipped_incomplete} of them failed or partial: --retry-failed redoes them)"
+        )
+    partial = f", {summary.partial} partial" if summary.partial else ""
+    if summary.duplicates:
+        # Records in, lines out: say why the counts differ.
+        skipped += (
+            f", {summary.duplicates} duplicate input(s) of an article already met, "
+            "not written again"
+        )
     err.print(
-        f"[bold]{summary.articles}[/] articles ({summary.failed} failed{skipped}): "
+        f"[bold]{summary.articles}[/] articles ({summary.failed} failed{partial}{skipped}): "
         f"{summary.claims} claims, {summary.events} events, {summary.rejected} rejected; "
         f"{summary.prompt_tokens + summary.completion_tokens:,} tokens, {cost}; "
         f"{summary.cached_calls} of {summary.llm_calls} LLM calls from the cache "
         f"-> {_safe(output)}"
     )
-
-
-def _read_results(path: Path) -> list[dict[str, Any]]:
-    records = []
-    with path.open(encoding="utf-8") as lines:
-        for number, line in enumerate(lines, 1):
-            if not line.strip():
-                continue
-            try:
-                records.append(json.loads(line))
-            except ValueError as exc:
-                err.print(f"[yellow]{_safe(path)}:{number}: not JSON ({_safe(exc)}); skipped[/]")
-    return records
 
 
 @app.command()
@@ -392,18 +422,18 @@ def show(
     ] = None,
 ) -> None:
     """Print extracted claims and events readably."""
+    from .results import read_results
     from .schema import ArticleFacts
 
     _require_results(results)
-    for record in _read_results(results):
+    for record in read_results(results):
+        if isinstance(record, ArticleFacts):
+            if article is None or record.id == article:
+                _show_facts(record)
+            continue
         if article is not None and record.get("id") != article:
             continue
-        if "error" in record:
-            out.print(
-                f"[bold]{_safe(record.get('id'))}[/]  [red]failed:[/] {_safe(record['error'])}\n"
-            )
-            continue
-        _show_facts(ArticleFacts.model_validate(record))
+        out.print(f"[bold]{_safe(record.get('id'))}[/]  [red]failed:[/] {_safe(record['error'])}\n")
 
 
 def _show_facts(facts: ArticleFacts) -> None:

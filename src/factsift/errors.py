@@ -10,6 +10,7 @@ __all__ = [
     "FactsiftError",
     "InputError",
     "LLMError",
+    "OutputError",
     "SchemaError",
 ]
 
@@ -29,6 +30,13 @@ class InputError(FactsiftError):
         self.source = str(source)
         self.reason = reason
         super().__init__(f"{self.source}: {reason}")
+
+
+class OutputError(FactsiftError):
+    """The output file cannot be used: not factsift's, also an input, or in use.
+
+    The file is left exactly as it was.
+    """
 
 
 class LLMError(FactsiftError):

@@ -31,6 +31,9 @@ from typing import Any, Literal
 
 from pydantic import BaseModel
 
+from .results import read_records
+from .schema import is_span_dict
+
 __all__ = [
     "Agreement",
     "ClaimScores",
@@ -58,7 +61,7 @@ Status = Literal["ok", "missing", "error"]
 
 
 def _read_jsonl(path: str | Path) -> list[dict[str, Any]]:
-    """Read one JSON object per non-blank line; the only place that reads results or gold."""
+    """Read one JSON object per non-blank line (gold files; results go through results.py)."""
     records: list[dict[str, Any]] = []
     with Path(path).open(encoding="utf-8") as handle:
         for number, line in enumerate(handle, start=1):
@@ -80,8 +83,12 @@ def load_gold(path: str | Path) -> list[dict[str, Any]]:
 
 
 def load_predictions(path: str | Path) -> list[dict[str, Any]]:
-    """A results file: ArticleFacts records and error records (kept, so they can be counted)."""
-    return _read_jsonl(path)
+    """A results file: ArticleFacts records and error records (kept, so they can be counted).
+
+    Read like every results file (:func:`factsift.results.read_records`): the last
+    line per article counts; lines that are not results are skipped and reported once.
+    """
+    return read_records(path)
 
 
 def load_type_map(path: str | Path | None = None) -> dict[str, str]:
@@ -503,13 +510,9 @@ def _intervals(values: Any) -> list[Interval]:
     return [iv for v in values if (iv := _interval(v)) is not None]
 
 
-def _is_span(value: Any) -> bool:
-    return isinstance(value, Mapping) and {"start", "end", "text"} <= value.keys()
-
-
 def _walk_spans(value: Any) -> Iterator[Mapping[str, Any]]:
     """Every Span-shaped dict inside ``value``, however deeply nested (speaker, cue, time…)."""
-    if _is_span(value):
+    if is_span_dict(value):
         yield value
     elif isinstance(value, Mapping):
         for item in value.values():

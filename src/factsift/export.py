@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import csv
 import importlib
-import json
 import os
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
@@ -21,6 +20,7 @@ from typing import Any, Literal, TypeAlias
 from pydantic import ValidationError
 
 from .errors import ConfigError, InputError
+from .results import read_results
 from .schema import ArticleFacts, Span, TimeRef
 
 __all__ = ["COLUMNS", "TABLES", "Results", "rows", "to_frames", "write_tables"]
@@ -308,19 +308,11 @@ def _records(results: Results) -> Iterator[ArticleFacts | Mapping[str, Any]]:
 
 
 def _read_jsonl(path: Path) -> Iterator[ArticleFacts | Mapping[str, Any]]:
+    # One reader for every command: the last line per article, bad lines reported once.
     try:
-        handle = path.open(encoding="utf-8")
+        yield from read_results(path)
     except OSError as err:
         raise InputError(path, err.strerror or str(err)) from err
-    with handle:
-        for number, line in enumerate(handle, start=1):
-            if not line.strip():
-                continue
-            try:
-                item = json.loads(line)
-            except json.JSONDecodeError as err:
-                raise InputError(path, f"line {number}: not JSON ({err.msg})") from err
-            yield _coerce(item, f"{path}:{number}")
 
 
 def _coerce(item: object, where: str) -> ArticleFacts | Mapping[str, Any]:

@@ -209,7 +209,10 @@ class Extractor:
         doc = self.document(article, published)
         key = self.result_key(doc)
         cached = self._cached_result(key, started)
-        return key, cached if cached is not None else self._plan(doc, started)
+        if cached is not None:
+            cached.source = doc.source  # stored under another spelling, maybe
+            return key, cached
+        return key, self._plan(doc, started)
 
     def request_sizes(self, doc: Document) -> list[int]:
         """Estimated article tokens of each request ``doc`` would need (for --dry-run)."""
@@ -227,8 +230,14 @@ class Extractor:
         return [estimate_tokens(w.end - w.start) for w in windows]
 
     def result_key(self, doc: Document) -> str:
-        """The cache key of ``doc``'s result under these settings."""
-        return cache_key({"settings": self._fingerprint, "document": doc.model_dump(mode="json")})
+        """The cache key of ``doc``'s result under these settings.
+
+        ``doc.source`` is left out: it is where the article was found, spelled as
+        it was typed (``./a.txt``, an absolute path, a symlink), and the model
+        never sees it. The same article under another spelling is the same work.
+        """
+        document = doc.model_dump(mode="json", exclude={"source"})
+        return cache_key({"settings": self._fingerprint, "document": document})
 
     def close(self) -> None:
         self.llm.close()
@@ -262,7 +271,10 @@ class Extractor:
         stored = self.cache.get_result(key)
         if stored is None:
             return None
-        facts = ArticleFacts.model_validate_json(stored)
+        try:
+            facts = ArticleFacts.model_validate_json(stored)
+        except ValueError:  # a garbled entry is a miss; the new result overwrites it
+            return None
         facts.usage.cached_calls = facts.usage.calls
         facts.cached = True
         facts.timings_ms = {"total": _ms(started)}
@@ -402,6 +414,8 @@ class Extractor:
         rejected: list[Rejected] = []
         grounded: list[dict[str, Any]] = []
         usage = Usage()
+        # A lost window loses facts; a failed sentence question leaves the rules' answer.
+        partial = self.strategy == "chunk" and any(isinstance(a, SchemaError) for a in answers)
         for i, answer in enumerate(answers):
             if isinstance(answer, SchemaError):
                 # The sentence strategy's errors already name their sentence.
@@ -451,6 +465,7 @@ class Extractor:
             data=None if isinstance(result, Extraction) else result.model_dump(mode="json"),
             rejected=rejected,
             warnings=warnings,
+            partial=partial,
             model=self.settings.model,
             provider=self.settings.provider,
             strategy=self.strategy,

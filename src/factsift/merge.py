@@ -13,6 +13,8 @@ from bisect import bisect_left, insort
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from .schema import is_span_dict
+
 __all__ = ["anchor_span", "merge_answers", "same_fact"]
 
 _TYPE_KEYS = ("type", "kind")
@@ -21,7 +23,7 @@ _MIN_OVERLAP = 0.5
 
 def _first_span(value: Any) -> tuple[int, int] | None:
     if isinstance(value, dict):
-        if {"start", "end", "text"} <= value.keys():
+        if is_span_dict(value):
             return int(value["start"]), int(value["end"])
         for v in value.values():
             if (found := _first_span(v)) is not None:

@@ -20,6 +20,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from ._version import VERSION
+from .results import read_results
 from .schema import ArticleFacts, Claim, ClaimKind, Event, EventType, Span
 
 __all__ = ["render_report", "write_report"]
@@ -299,33 +300,12 @@ def render_report(
 
 
 def write_report(results_path: Path, output: Path) -> int:
-    """Render a results JSONL file to ``output``; returns the number of records shown.
+    """Render a results JSONL file to ``output``; returns the number of articles shown.
 
-    Every non-blank line counts, failed ones included, so that the number matches the
-    index; a line that is not JSON, or not a result, becomes a failure naming the line.
+    The file is read by :func:`factsift.results.read_results`: the last line per
+    article counts, failed ones included, and lines that are not results are
+    skipped and reported once (a ``ResultsWarning``).
     """
-    entries: list[ArticleFacts | Mapping[str, Any]] = []
-    with results_path.open(encoding="utf-8", errors="replace") as lines:
-        for n, line in enumerate(lines, 1):
-            if not line.strip():
-                continue
-            where = f"{results_path}:{n}"
-            try:
-                record = json.loads(line)
-            except json.JSONDecodeError as err:
-                entries.append({"id": f"line {n}", "source": where, "error": f"bad JSON: {err}"})
-                continue
-            if not isinstance(record, dict):
-                entries.append({"id": f"line {n}", "source": where, "error": "not a JSON object"})
-            elif "error" in record:
-                entries.append(record)
-            else:
-                try:
-                    entries.append(ArticleFacts.model_validate(record))
-                except ValidationError as err:
-                    reason = f"line {n}: not a valid result: {err.errors()[0]['msg']}"
-                    entries.append(
-                        {"id": record.get("id") or f"line {n}", "source": where, "error": reason}
-                    )
+    entries = read_results(results_path)
     output.write_text(render_report(entries), encoding="utf-8")
     return len(entries)

@@ -11,8 +11,9 @@ article, and code finds the quote in the text (see ``factsift.ground``).
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from enum import Enum
-from typing import Any, TypeVar
+from typing import Any, TypeGuard, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 from pydantic.config import JsonDict
@@ -362,6 +363,11 @@ class ArticleFacts(BaseModel):
     )
     rejected: list[Rejected] = Field(default_factory=list)
     warnings: list[str] = Field(default_factory=list)
+    partial: bool = Field(
+        default=False,
+        description="True when a window of the article got no usable answer: its facts "
+        "are missing (see warnings); --retry-failed redoes the article.",
+    )
     model: str = Field(description="The model that answered.")
     provider: str = Field(description='"openai-compatible" or "local".')
     strategy: str = Field(description="How the article was put to the model.")
@@ -390,6 +396,15 @@ class ArticleFacts(BaseModel):
 _M = TypeVar("_M", bound=BaseModel)
 
 
+def is_span_dict(value: object) -> TypeGuard[Mapping[str, Any]]:
+    """Whether ``value`` is a span as plain data: a mapping with start, end and text.
+
+    The one test for it: grounded answers, custom-schema data and results read
+    back from JSON all hold spans as dicts.
+    """
+    return isinstance(value, Mapping) and {"start", "end", "text"} <= value.keys()
+
+
 def _collect_spans(value: Any, out: list[Span]) -> None:
     if isinstance(value, Span):
         out.append(value)
@@ -397,7 +412,7 @@ def _collect_spans(value: Any, out: list[Span]) -> None:
         for name in type(value).model_fields:
             _collect_spans(getattr(value, name), out)
     elif isinstance(value, dict):
-        if {"start", "end", "text"} <= value.keys():
+        if is_span_dict(value):
             out.append(Span.model_validate(value))
         else:
             for v in value.values():
