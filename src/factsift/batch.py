@@ -38,6 +38,7 @@ __all__ = [
     "Estimate",
     "ResultsFile",
     "Summary",
+    "article_key",
     "arun_batch",
     "error_record",
     "estimate",
@@ -101,6 +102,14 @@ def error_record(
 def _input_key(error: InputError) -> str:
     # Bad input has no settings to hash: its place and reason identify it.
     return "input:" + hashlib.sha256(f"{error.source}\0{error.reason}".encode()).hexdigest()
+
+
+def article_key(extractor: Extractor, item: Document | InputError) -> str:
+    """The key an article's line carries in the output (bad input has one too).
+
+    Other engines (factsift.ray) key and resume exactly as this one does.
+    """
+    return _input_key(item) if isinstance(item, InputError) else extractor.result_key(item)
 
 
 class ResultsFile:

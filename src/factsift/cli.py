@@ -102,6 +102,14 @@ def extract(
         Optional[Path],  # noqa: UP045
         typer.Option(help="Cache folder. Default: $FACTSIFT_CACHE_DIR, else the user cache dir."),
     ] = None,
+    cache_url: Annotated[
+        Optional[str],  # noqa: UP045
+        typer.Option(
+            help="A cache that several machines share, instead of the cache folder: "
+            "redis://host:port/db, or a folder on any fsspec filesystem "
+            "(file:///shared/dir, s3://bucket/prefix)."
+        ),
+    ] = None,
     window_tokens: Annotated[
         int, typer.Option(help="Largest piece of article, in estimated tokens, sent at once.")
     ] = 3000,
@@ -116,8 +124,26 @@ def extract(
         typer.Option(help="JSON file of model -> [input, output] USD per million tokens."),
     ] = None,
     concurrency: Annotated[
-        int, typer.Option(help="Requests in flight at once; the server's parallel slots.")
+        int,
+        typer.Option(
+            help="Requests in flight at once; the server's parallel slots. "
+            "With --engine ray: per actor."
+        ),
     ] = 4,
+    engine: Annotated[
+        str,
+        typer.Option(help="local (one process), or ray (an actor pool on a Ray cluster)."),
+    ] = "local",
+    ray_address: Annotated[
+        Optional[str],  # noqa: UP045
+        typer.Option(
+            help="With --engine ray: the cluster to join (ray start --head prints it). "
+            "Default: $RAY_ADDRESS, else a local Ray."
+        ),
+    ] = None,
+    actors: Annotated[
+        int, typer.Option(help="With --engine ray: extraction actors, each with its own client.")
+    ] = 2,
     rpm: Annotated[
         Optional[float],  # noqa: UP045
         typer.Option(help="Stay under this many requests per minute (client-side limit)."),
@@ -145,22 +171,27 @@ def extract(
     output are skipped (failed ones too, unless --retry-failed). The exit
     status is 1 if any article failed.
     """
+    if engine not in ("local", "ray"):
+        err.print(f"[red]error:[/] unknown engine {escape(engine)!r}; choose local or ray")
+        raise typer.Exit(2)
+    settings: dict[str, Any] = {
+        "model": model,
+        "base_url": base_url,
+        "mode": mode,
+        "strategy": strategy,
+        "cache": cache,
+        "cache_dir": cache_dir,
+        "cache_url": cache_url,
+        "window_tokens": window_tokens,
+        "temperature": temperature,
+        "seed": seed,
+        "timeout": timeout,
+        "prices": _load_prices(prices),
+        "rpm": rpm,
+        "tpm": tpm,
+    }
     try:
-        extractor = Extractor(
-            model,
-            base_url=base_url,
-            mode=mode,
-            strategy=strategy,
-            cache=cache,
-            cache_dir=cache_dir,
-            window_tokens=window_tokens,
-            temperature=temperature,
-            seed=seed,
-            timeout=timeout,
-            prices=_load_prices(prices),
-            rpm=rpm,
-            tpm=tpm,
-        )
+        extractor = Extractor(**settings)
     except FactsiftError as exc:
         err.print(f"[red]error:[/] {escape(str(exc))}")
         raise typer.Exit(2) from None
@@ -174,6 +205,13 @@ def extract(
             f"(answers not included; cached answers cost nothing)"
         )
         return
+
+    if engine == "ray":
+        try:
+            from .ray import run_ray
+        except ImportError as exc:
+            err.print(f"[red]error:[/] --engine ray needs pip install 'factsift[ray]' ({exc})")
+            raise typer.Exit(2) from None
 
     total = count_articles(paths)
     progress = Progress(
@@ -198,17 +236,25 @@ def extract(
 
     with extractor, progress:
         task = progress.add_task("extract", total=total, current="")
+        options: dict[str, Any] = {
+            "retry_failed": retry_failed,
+            "max_chars": max_chars,
+            "published": published,
+            "on_article": advance,
+        }
         try:
-            summary = run_batch(
-                extractor,
-                paths,
-                output,
-                concurrency=concurrency,
-                retry_failed=retry_failed,
-                max_chars=max_chars,
-                published=published,
-                on_article=advance,
-            )
+            if engine == "ray":
+                summary = run_ray(
+                    settings,
+                    paths,
+                    output,
+                    address=ray_address,
+                    actors=actors,
+                    in_flight=concurrency,
+                    **options,
+                )
+            else:
+                summary = run_batch(extractor, paths, output, concurrency=concurrency, **options)
         except KeyboardInterrupt:
             err.print(
                 f"[yellow]interrupted:[/] finished articles are in {escape(str(output))}; "
