@@ -112,7 +112,7 @@ def prompt_overhead(requests: list[dict[str, Any]], folder: Path) -> float:
     return (total - article_chars) / 4 / len(requests)
 
 
-def paper_estimate(overhead: float) -> None:
+def paper_estimate(overhead: float, driver_rate: float) -> None:
     model, rpm, tpm = PROVIDER
     per_in, per_out = DEFAULT_PRICES[model]
     requests = TARGET_ARTICLES  # one window per article at this size
@@ -125,6 +125,7 @@ def paper_estimate(overhead: float) -> None:
     minutes = max(by_rpm, by_tpm)
     in_flight = math.ceil(rpm / 60 * PROVIDER_LATENCY)
     cost_in, cost_out = tokens_in * per_in / 1e6, tokens_out * per_out / 1e6
+    tpm_prompts = int(tpm * tokens_in / (tokens_in + tokens_out))
     print(f"\n3. paper estimate: {TARGET_ARTICLES:,} articles on {NODES} nodes, {model}")
     print(
         f"   per request: {ARTICLE_TOKENS:,} article tokens (4,000 characters, assumed) + "
@@ -147,16 +148,22 @@ def paper_estimate(overhead: float) -> None:
         f"{rpm:,}/60 x {PROVIDER_LATENCY:.0f} s = {in_flight:,} requests in flight: "
         f"{NODES} nodes x {ACTORS} actors x {math.ceil(in_flight / NODES / ACTORS)} "
         f"(--actors {NODES * ACTORS} --concurrency {math.ceil(in_flight / NODES / ACTORS)} "
-        f"--rpm {rpm} --tpm {int(tpm * tokens_in / (tokens_in + tokens_out)):,})"
+        f"--rpm {rpm} --tpm {tpm_prompts // 1_000_000 * 1_000_000}: --tpm counts prompts only)"
     )
     print(
         f"   cost       {tokens_in / 1e6:,.0f} M x ${per_in} + {tokens_out / 1e6:,.0f} M x "
         f"${per_out} per M = ${cost_in:,.0f} + ${cost_out:,.0f} = ${cost_in + cost_out:,.0f}"
     )
     print(
-        f"   the 20 nodes: {in_flight:,} open requests in all, {in_flight // NODES} per node, "
-        "waiting on the network: one small node each would do. The driver reads every input "
-        "and writes every line; the rate limit, not the cluster, sets the time."
+        f"   the nodes: {in_flight:,} open requests, {in_flight // NODES} per node, waiting on "
+        "the network: small nodes do. The one driver reads every input and writes every line: "
+        f"{rpm:,} / 60 = {rpm / 60:,.0f} lines/s needed, against {driver_rate:,.0f}/s measured "
+        "in 2. (warm, first to last line, on this loaded machine)"
+        + (
+            "; give the driver a node of its own, or split the input into jobs"
+            if driver_rate < rpm / 60 * 1.5
+            else ""
+        )
     )
 
 
@@ -209,13 +216,12 @@ def main() -> None:
                 f"{summary.failed} failed, {ray_calls} calls)"
             )
             print(
-                f"     first result   {timeline.stamps[0]:8.3f} s   (actors starting: each "
-                "imports factsift, opens its client and the Redis connection)"
+                f"     first line     {timeline.stamps[0]:8.3f} s   (the 2 actors start, each "
+                "importing factsift; then lines come a finished batch at a time)"
             )
-            after = timeline.after_first()
             print(
-                f"     after it       {after:8.3f} s   for the other {n - 1} articles "
-                f"(ideal {(calls - 1) * latency / LOCAL_CONCURRENCY:.3f} s)"
+                f"     first to last  {timeline.after_first():8.3f} s   for the other {n - 1} "
+                "articles"
             )
 
             before = len(server.requests)
@@ -226,11 +232,12 @@ def main() -> None:
                 server.base_url, folder, work / "local-warm.jsonl", cache_url=redis_url
             )
             extra = len(server.requests) - before
+            warm_rate = (n - 1) / max(warm_line.after_first(), 1e-9)
             print(f"\n2. warm cache through Redis: {n} articles, all from the cache")
             print(
-                f"   Ray engine       {n / warm_wall:8.0f} articles/s  (wall {warm_wall:.3f} s; "
-                f"{(n - 1) / max(warm_line.after_first(), 1e-9):.0f} articles/s after the first "
-                f"result at {warm_line.stamps[0]:.3f} s)"
+                f"   Ray engine       {n / warm_wall:8.0f} articles/s  (wall {warm_wall:.3f} s, "
+                f"most of it starting the actors; from the first line, written at "
+                f"{warm_line.stamps[0]:.3f} s, to the last: {warm_rate:.0f} articles/s)"
             )
             print(
                 f"   local engine     {n / local_warm_wall:8.0f} articles/s  "
@@ -243,7 +250,7 @@ def main() -> None:
             )
             overhead = prompt_overhead(requests, folder)
             ray.shutdown()
-    paper_estimate(overhead)
+    paper_estimate(overhead, warm_rate)
 
 
 if __name__ == "__main__":
