@@ -18,7 +18,7 @@ import pytest
 import ray
 from typer.testing import CliRunner
 
-from factsift.batch import run_batch
+from factsift.batch import error_record, run_batch
 from factsift.cli import app
 from factsift.ray import extract_dataset, run_ray, share_limits
 from tests.conftest import ROOT
@@ -101,7 +101,7 @@ def test_every_article_once_with_the_local_engines_facts_under_faults(tmp_path: 
     assert ray_faults.per_article == local_faults.per_article
 
 
-def test_cli_engine_ray_shares_a_redis_cache_and_resumes_an_interrupted_job(
+def test_cli_engine_ray_shares_a_redis_cache_resumes_and_retries_failures(
     tmp_path: Path, redis_url: str
 ) -> None:
     folder = tmp_path / "articles"
@@ -125,15 +125,21 @@ def test_cli_engine_ray_shares_a_redis_cache_and_resumes_an_interrupted_job(
         assert len(server.requests) == asked >= 30
         assert "30 articles (0 failed)" in again and f"{asked} of {asked} LLM calls" in again
 
-        # A job killed mid-write: 12 whole lines and half of the next are left. Run
-        # again (cache off: what is asked is what the output lacks), it sends the rest.
+        # A job killed mid-write: 12 whole lines and half of the next are left, two of
+        # the 12 the errors of articles that failed. Run again with --retry-failed (cache
+        # off: what is asked is what the output lacks), it sends those and the rest.
         lines = first_out.read_bytes().splitlines(keepends=True)
+        for i in (0, 5):
+            done = json.loads(lines[i])
+            failed = error_record(done["source"], "HTTP 503 (gave up)", doc_id=done["id"])
+            lines[i] = json.dumps({**failed, "key": done["key"]}).encode() + b"\n"
         first_out.write_bytes(b"".join(lines[:12]) + lines[12][: len(lines[12]) // 2])
         kept = {json.loads(line)["id"] for line in lines[:12]}
+        redo = {json.loads(lines[i])["id"] for i in (0, 5)}
         server.responder = counter = FaultInjector(rule_model, rate=0.0, seed=0)
-        resumed = extract(first_out, "--cache", "off")
-    assert "18 articles (0 failed, 12 already done)" in resumed
-    assert counter.per_article == Counter(dict.fromkeys(set(ids) - kept, 1))
+        resumed = extract(first_out, "--cache", "off", "--retry-failed")
+    assert "20 articles (0 failed, 10 already done)" in resumed
+    assert counter.per_article == Counter(dict.fromkeys(set(ids) - kept | redo, 1))
     before, after = by_id(first_out), by_id(second_out)
     assert sorted(before) == sorted(after) == ids
     for name in ids:
