@@ -243,11 +243,11 @@ def run_ray(
                     if row["key"] in written:  # a batch redone after its actor died
                         continue
                     written.add(row["key"])
-                    record = json.loads(row["record"])
                     if row["error"] is None:
-                        facts = ArticleFacts.model_validate(record)
+                        facts = ArticleFacts.model_validate_json(row["record"])
                         finished(facts.id, row["record"], None, facts)
                     else:
+                        record = json.loads(row["record"])
                         where = record.get("source") or record.get("id")
                         finished(
                             str(record.get("id")), row["record"], f"{where}: {row['error']}", None
