@@ -48,6 +48,7 @@ __all__ = [
     "Estimate",
     "Outcome",
     "Summary",
+    "article_key",
     "arun_batch",
     "error_record",
     "estimate",
@@ -135,6 +136,14 @@ def _input_key(error: InputError) -> str:
     path = error.source[: suffix.start()] if suffix else error.source
     place = os.path.realpath(path) + (suffix[0] if suffix else "")
     return "input:" + hashlib.sha256(f"{place}\0{error.reason}".encode()).hexdigest()
+
+
+def article_key(extractor: Extractor, item: Document | InputError) -> str:
+    """The key an article's line carries in the output (bad input has one too).
+
+    Other engines (factsift.ray) key and resume exactly as this one does.
+    """
+    return _input_key(item) if isinstance(item, InputError) else extractor.result_key(item)
 
 
 def _refuse_input_as_output(paths: list[str | Path], output: Path) -> None:

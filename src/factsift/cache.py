@@ -153,7 +153,12 @@ class _ReadOnlyStore:
 class ResponseCache:
     """Stored chat completions, by :func:`cache_key`."""
 
-    def __init__(self, directory: str | Path | None = None, mode: CacheMode | str = "read-write"):
+    def __init__(
+        self,
+        directory: str | Path | None = None,
+        mode: CacheMode | str = "read-write",
+        url: str | None = None,
+    ):
         try:
             self.mode = CacheMode(mode)
         except ValueError:
@@ -162,7 +167,13 @@ class ResponseCache:
         self.directory = Path(directory) if directory is not None else default_cache_dir()
         self._store: Any = None
         self._lock = threading.Lock()
-        if self.mode is not CacheMode.off:
+        # A cache URL (Redis, fsspec) is a store that several machines share; see stores.py.
+        self.url = url
+        if self.mode is not CacheMode.off and url is not None:
+            from .stores import open_store
+
+            self._store = open_store(url)
+        elif self.mode is not CacheMode.off:
             try:
                 self._store = self._open()
             except sqlite3.DatabaseError as err:
@@ -269,7 +280,7 @@ class ResponseCache:
         if not isinstance(value, dict) and self.mode is CacheMode.offline:
             raise CacheMissError(
                 f"offline cache mode: no cached answer for request {key[:12]} in "
-                f"{self.directory}; run once with --cache read-write to fill it"
+                f"{self.url or self.directory}; run once with --cache read-write to fill it"
             )
         return value if isinstance(value, dict) else None
 

@@ -164,6 +164,14 @@ def extract(
         Optional[Path],  # noqa: UP045
         typer.Option(help="Cache folder. Default: $FACTSIFT_CACHE_DIR, else the user cache dir."),
     ] = None,
+    cache_url: Annotated[
+        Optional[str],  # noqa: UP045
+        typer.Option(
+            help="A cache that several machines share, instead of the cache folder: "
+            "redis://host:port/db, or a folder on any fsspec filesystem "
+            "(file:///shared/dir, s3://bucket/prefix)."
+        ),
+    ] = None,
     window_tokens: Annotated[
         int, typer.Option(help="Largest piece of article, in estimated tokens, sent at once.")
     ] = 3000,
@@ -184,8 +192,26 @@ def extract(
         ),
     ] = None,
     concurrency: Annotated[
-        int, typer.Option(help="Requests in flight at once; the server's parallel slots.")
+        int,
+        typer.Option(
+            help="Requests in flight at once; the server's parallel slots. "
+            "With --engine ray: per actor."
+        ),
     ] = 4,
+    engine: Annotated[
+        str,
+        typer.Option(help="local (one process), or ray (an actor pool on a Ray cluster)."),
+    ] = "local",
+    ray_address: Annotated[
+        Optional[str],  # noqa: UP045
+        typer.Option(
+            help="With --engine ray: the cluster to join (ray start --head prints it). "
+            "Default: $RAY_ADDRESS, else a local Ray."
+        ),
+    ] = None,
+    actors: Annotated[
+        int, typer.Option(help="With --engine ray: extraction actors, each with its own client.")
+    ] = 2,
     rpm: Annotated[
         Optional[float],  # noqa: UP045
         typer.Option(help="Stay under this many requests per minute (client-side limit)."),
@@ -224,6 +250,8 @@ def extract(
     from .batch import estimate, run_batch
     from .extract import Extractor
 
+    if engine not in ("local", "ray"):
+        _fail(f"unknown engine {engine!r}; choose local or ray")
     _check_options(concurrency=concurrency, rpm=rpm, tpm=tpm, max_chars=max_chars)
     if published is not None:
         try:
@@ -236,23 +264,25 @@ def extract(
         _check_cache_dir(cache_dir)
     # The output is checked and locked before any set-up: a bad one is refused at once.
     results = None if dry_run else _open_output(paths, output)
+    settings: dict[str, Any] = {
+        "model": model,
+        "base_url": base_url,
+        "api_key": api_key,
+        "mode": mode,
+        "strategy": strategy,
+        "cache": cache,
+        "cache_dir": cache_dir,
+        "cache_url": cache_url,
+        "window_tokens": window_tokens,
+        "temperature": temperature,
+        "seed": seed,
+        "timeout": timeout,
+        "prices": _load_prices(prices),
+        "rpm": rpm,
+        "tpm": tpm,
+    }
     try:
-        extractor = Extractor(
-            model,
-            base_url=base_url,
-            api_key=api_key,
-            mode=mode,
-            strategy=strategy,
-            cache=cache,
-            cache_dir=cache_dir,
-            window_tokens=window_tokens,
-            temperature=temperature,
-            seed=seed,
-            timeout=timeout,
-            prices=_load_prices(prices),
-            rpm=rpm,
-            tpm=tpm,
-        )
+        extractor = Extractor(**settings)
         # Nothing is sent in a dry run or offline: no key is needed there.
         if not dry_run and cache != "offline":
             extractor.settings.check_key()
@@ -272,6 +302,12 @@ def extract(
             f"(answers not included; cached answers cost nothing)"
         )
         return
+
+    if engine == "ray":
+        try:
+            from .ray import run_ray
+        except ImportError as exc:
+            _fail(f"--engine ray needs pip install 'factsift[ray]' ({exc})")
 
     total = count_articles(paths, follow_symlinks=follow_symlinks, max_chars=max_chars)
     progress = Progress(
@@ -298,18 +334,33 @@ def extract(
 
     with extractor, progress, contextlib.closing(results):
         task = progress.add_task("extract", total=total, current="")
+        options: dict[str, Any] = {
+            "retry_failed": retry_failed,
+            "max_chars": max_chars,
+            "published": published,
+            "on_article": advance,
+        }
         try:
-            summary = run_batch(
-                extractor,
-                paths,
-                results,
-                concurrency=concurrency,
-                retry_failed=retry_failed,
-                max_chars=max_chars,
-                published=published,
-                on_article=advance,
-                follow_symlinks=follow_symlinks,
-            )
+            if engine == "ray":
+                summary = run_ray(
+                    settings,
+                    paths,
+                    results,
+                    address=ray_address,
+                    actors=actors,
+                    in_flight=concurrency,
+                    follow_symlinks=follow_symlinks,
+                    **options,
+                )
+            else:
+                summary = run_batch(
+                    extractor,
+                    paths,
+                    results,
+                    concurrency=concurrency,
+                    follow_symlinks=follow_symlinks,
+                    **options,
+                )
         except KeyboardInterrupt:
             err.print(
                 f"[yellow]interrupted:[/] finished articles are in {_safe(output)}; "

@@ -117,6 +117,7 @@ class Extractor:
         max_wait: float = 60.0,
         cache: str = "read-write",
         cache_dir: str | Path | None = None,
+        cache_url: str | None = None,
         window_tokens: int = 3000,
         overlap: int = 2,
         reasks: int = 1,
@@ -160,7 +161,7 @@ class Extractor:
         if schema is not Extraction:
             default_prompt = "custom"
         self.prompt: PromptTemplate = load_prompt(prompt or default_prompt)
-        self.cache = ResponseCache(cache_dir, cache)
+        self.cache = ResponseCache(cache_dir, cache, url=cache_url)
         limiter = RateLimiter(rpm, tpm) if rpm or tpm else None
         self.llm = LLM(self.settings, self.cache, transport, limiter)
         self._answer_model = answer_model(schema)
