@@ -171,17 +171,25 @@ class Agreement:
 
 @dataclass(frozen=True)
 class ClaimScores:
-    """Claims: span matching, then who-said-it and what-kind on the matched pairs."""
+    """Claims: span matching, then who-said-it and what-kind on the matched pairs.
+
+    ``attributed`` scores only the claims that have a speaker on both sides (not
+    the article's own voice): a hit needs overlapping spans *and* the same
+    speaker. Corpora such as PolNeAR annotate only attributed content, so there
+    plain ``matching`` precision says little and this is the figure to read.
+    """
 
     matching: Counts = field(default_factory=Counts)
     attribution: Agreement = field(default_factory=Agreement)
     kind: Agreement = field(default_factory=Agreement)
+    attributed: Counts = field(default_factory=Counts)
 
     def __add__(self, other: ClaimScores) -> ClaimScores:
         return ClaimScores(
             self.matching + other.matching,
             self.attribution + other.attribution,
             self.kind + other.kind,
+            self.attributed + other.attributed,
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -189,6 +197,7 @@ class ClaimScores:
             "matching": self.matching.to_dict(),
             "attribution": self.attribution.to_dict(),
             "kind": self.kind.to_dict(),
+            "attributed": self.attributed.to_dict(),
         }
 
 
@@ -360,6 +369,9 @@ class EvalReport:
             "claim R",
             "claim F1",
             "attrib",
+            "attr P",
+            "attr R",
+            "attr F1",
             "trig P",
             "trig R",
             "trig F1",
@@ -415,7 +427,11 @@ def _prf(counts: Counts) -> list[str]:
 
 def _table_row(name: str, scores: Scores) -> list[str]:
     c, e, g = scores.claims, scores.events, scores.grounding
-    claim_cells = ["-"] * 4 if c is None else [*_prf(c.matching), _fmt(c.attribution.rate)]
+    claim_cells = (
+        ["-"] * 7
+        if c is None
+        else [*_prf(c.matching), _fmt(c.attribution.rate), *_prf(c.attributed)]
+    )
     event_cells = (
         ["-"] * 7
         if e is None
@@ -619,7 +635,37 @@ def _score_claims(pred: Mapping[str, Any], gold: Mapping[str, Any]) -> ClaimScor
             else:
                 same = _label(p.get("kind")) == gold_kind
             kind += Agreement(int(same), 1)
-    return ClaimScores(Counts(len(pairs), len(pred_claims), len(gold_claims)), attribution, kind)
+    return ClaimScores(
+        Counts(len(pairs), len(pred_claims), len(gold_claims)),
+        attribution,
+        kind,
+        _score_attributed(pred_claims, gold_claims),
+    )
+
+
+def _score_attributed(
+    pred_claims: Sequence[Mapping[str, Any]], gold_claims: Sequence[Mapping[str, Any]]
+) -> Counts:
+    """Claims with a speaker on both sides; a pair matches only if the speakers agree."""
+    pred = [
+        (speaker, _intervals(c.get("evidence")))
+        for c in pred_claims
+        if (speaker := normalize_speaker(_predicted_speaker(c))) is not None
+    ]
+    gold = [
+        (speaker, _intervals(c.get("spans")))
+        for c in gold_claims
+        if isinstance(c.get("speaker"), str)
+        and (speaker := normalize_speaker(c["speaker"])) is not None
+    ]
+    # Match within each speaker, so a claim given to the wrong speaker is a miss on both
+    # sides and cannot take the place of the right one.
+    matched = 0
+    for name in {s for s, _ in pred} & {s for s, _ in gold}:
+        matched += len(
+            _match([iv for s, iv in pred if s == name], [iv for s, iv in gold if s == name])
+        )
+    return Counts(matched, len(pred), len(gold))
 
 
 def _predicted_arguments(event: Mapping[str, Any]) -> list[Interval]:
