@@ -593,6 +593,27 @@ def _predicted_speaker(claim: Mapping[str, Any]) -> str | None:
     return source_type if isinstance(source_type, str) else None
 
 
+def _predicted_names(claim: Mapping[str, Any]) -> set[str]:
+    """Every normalised way the prediction names its speaker: the name and the mention.
+
+    A prediction may name "Jane Doe" for the mention "she", or "Jane Doe" for
+    "Jane Doe, the mayor of X"; gold annotated either one, so either counts.
+    """
+    names = {normalize_speaker(_predicted_speaker(claim))}
+    attribution = claim.get("attribution")
+    if isinstance(attribution, Mapping) and attribution.get("source_type") != "author":
+        speaker = attribution.get("speaker")
+        if isinstance(speaker, Mapping) and isinstance(speaker.get("text"), str):
+            names.add(normalize_speaker(str(speaker["text"])))
+    return {n for n in names if n is not None}
+
+
+def _same_speaker(claim: Mapping[str, Any], gold_speaker: str | None) -> bool:
+    gold = normalize_speaker(gold_speaker)
+    names = _predicted_names(claim)
+    return not names if gold is None else gold in names
+
+
 def map_type(gold_type: str, type_map: Mapping[str, str]) -> str | None:
     """The exact key, else the longest dotted prefix ("Conflict.Attack" for ".Unspecified")."""
     parts = gold_type.split(".")
@@ -626,7 +647,7 @@ def _score_claims(pred: Mapping[str, Any], gold: Mapping[str, Any]) -> ClaimScor
         p, g = pred_claims[i], gold_claims[j]
         if "speaker" in g:
             gold_speaker = g["speaker"] if isinstance(g["speaker"], str) else None
-            same = normalize_speaker(_predicted_speaker(p)) == normalize_speaker(gold_speaker)
+            same = _same_speaker(p, gold_speaker)
             attribution += Agreement(int(same), 1)
         gold_kind = _label(g.get("kind"))
         if gold_kind is not None:
@@ -648,9 +669,9 @@ def _score_attributed(
 ) -> Counts:
     """Claims with a speaker on both sides; a pair matches only if the speakers agree."""
     pred = [
-        (speaker, _intervals(c.get("evidence")))
+        (names, _intervals(c.get("evidence")))
         for c in pred_claims
-        if (speaker := normalize_speaker(_predicted_speaker(c))) is not None
+        if (names := _predicted_names(c))
     ]
     gold = [
         (speaker, _intervals(c.get("spans")))
@@ -658,13 +679,22 @@ def _score_attributed(
         if isinstance(c.get("speaker"), str)
         and (speaker := normalize_speaker(c["speaker"])) is not None
     ]
-    # Match within each speaker, so a claim given to the wrong speaker is a miss on both
-    # sides and cannot take the place of the right one.
-    matched = 0
-    for name in {s for s, _ in pred} & {s for s, _ in gold}:
-        matched += len(
-            _match([iv for s, iv in pred if s == name], [iv for s, iv in gold if s == name])
-        )
+    # Only pairs that name the same speaker may match, so a claim given to the wrong
+    # speaker is a miss on both sides and cannot take the place of the right one.
+    candidates = [
+        (-chars, i, j)
+        for i, (names, p) in enumerate(pred)
+        for j, (speaker, g) in enumerate(gold)
+        if speaker in names and (chars := overlap(p, g)) > 0
+    ]
+    candidates.sort()
+    used_p: set[int] = set()
+    used_g: set[int] = set()
+    for _, i, j in candidates:
+        if i not in used_p and j not in used_g:
+            used_p.add(i)
+            used_g.add(j)
+    matched = len(used_p)
     return Counts(matched, len(pred), len(gold))
 
 

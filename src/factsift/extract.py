@@ -39,7 +39,7 @@ from .llm import (
 )
 from .merge import merge_answers
 from .prompts import PromptTemplate, load_prompt
-from .rules import propose
+from .rules import propose_all
 from .schema import ArticleFacts, Document, Extraction, Rejected, Span, TimeRef, Usage
 from .segment import Sentence, Window, estimate_tokens, make_windows, split_sentences
 from .timex import resolve_time
@@ -215,12 +215,13 @@ class Extractor:
         sentences = split_sentences(doc.text, skip=doc.furniture)
         if self.strategy == "sentence":
             # One small request per claim sentence, with its two neighbours as context.
+            proposals = propose_all(doc.text, sentences)
             return [
                 estimate_tokens(
                     sentences[min(i + 1, len(sentences) - 1)].end - sentences[max(i - 1, 0)].start
                 )
-                for i, s in enumerate(sentences)
-                if choice_model(propose(doc.text, s), self.decisions) is not None
+                for i in range(len(sentences))
+                if choice_model(proposals[i], self.decisions) is not None
             ]
         windows = make_windows(sentences, max_tokens=self.window_tokens, overlap=self.overlap)
         return [estimate_tokens(w.end - w.start) for w in windows]
@@ -360,8 +361,7 @@ class Extractor:
         rejected: list[Rejected] = []
         started = time.perf_counter()
         text = plan.doc.text
-        for i, sentence in enumerate(plan.sentences):
-            proposal = propose(text, sentence)
+        for i, proposal in enumerate(propose_all(text, plan.sentences)):
             labels: BaseModel | None = None
             question = choice_model(proposal, self.decisions)
             if question is not None:

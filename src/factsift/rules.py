@@ -10,11 +10,13 @@ text, so what it proposes is grounded by construction.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from functools import lru_cache
 
 from .segment import Sentence
 
-__all__ = ["Mention", "SentenceProposal", "Trigger", "propose"]
+__all__ = ["Attribution", "Mention", "SentenceProposal", "Trigger", "propose", "propose_all"]
 
 _WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*")
 
@@ -176,6 +178,10 @@ class SentenceProposal:
     places: tuple[Mention, ...]
     mentions: tuple[Mention, ...] = field(default=())
     """Capitalised mentions: the entities the sentence is about."""
+    source_name: Mention | None = None
+    """Who the rules' speaker is: the name in "Jane Doe, the mayor", a pronoun's antecedent."""
+    more_evidence: tuple[tuple[int, Mention], ...] = ()
+    """Further sentences of the same quotation: (sentence index, content)."""
 
 
 def _hedge(s: str) -> re.Match[str] | None:
@@ -302,39 +308,452 @@ def _evidence(s: str, base: int, cue: re.Match[str] | None, after: re.Match[str]
     return _mention(s, base, start, end)
 
 
+# --------------------------------------------------------------------------- attribution
+
+# Reporting verbs, by lemma: the verbs of VerbNet 3.4 classes say-37.7, tell-37.2,
+# complain-37.8, advise-37.9 and conjecture-29.5 that news uses to attribute content,
+# as listed among the attribution cues of PARC 3.0 (Pareti, 2016) and the PolNeAR
+# annotation guidelines (Newell, Margolin and Ruths, 2018). Inflected by _forms.
+_REPORTING_LEMMAS = """
+    say tell add state claim report announce argue insist warn explain note write tweet
+    acknowledge admit allege assert contend declare deny suggest believe think predict
+    estimate confirm reveal recall complain promise vow pledge urge stress emphasize
+    emphasise maintain comment observe remark reply respond testify concede caution
+    indicate disclose boast hint conclude mention reiterate repeat counter retort quip
+    exclaim recount clarify recommend advise demand doubt fear expect hope speculate
+    predict forecast worry agree disagree acknowledge tell ask accuse
+"""
+_IRREGULAR = {"say": "said", "tell": "told", "write": "wrote written", "think": "thought"}
+_DOUBLED = frozenset({"admit", "quip", "regret", "omit", "refer"})
+
+
+def _forms(lemma: str) -> set[str]:
+    """The regular inflections of an English verb, with the few irregular pasts."""
+    if lemma.endswith(("s", "sh", "ch", "x", "z", "o")):
+        third = lemma + "es"
+    elif lemma.endswith("y") and lemma[-2] not in "aeiou":
+        third = lemma[:-1] + "ies"
+    else:
+        third = lemma + "s"
+    if lemma in _IRREGULAR:
+        past = set(_IRREGULAR[lemma].split())
+    elif lemma.endswith("e"):
+        past = {lemma + "d"}
+    elif lemma.endswith("y") and lemma[-2] not in "aeiou":
+        past = {lemma[:-1] + "ied"}
+    elif lemma in _DOUBLED:
+        past = {lemma + lemma[-1] + "ed"}
+    else:
+        past = {lemma + "ed"}
+    if lemma in _DOUBLED:
+        gerund = lemma + lemma[-1] + "ing"
+    elif lemma.endswith("e") and not lemma.endswith("ee"):
+        gerund = lemma[:-1] + "ing"
+    else:
+        gerund = lemma + "ing"
+    return {lemma, third, gerund, *past}
+
+
+_REPORTING: frozenset[str] = frozenset(
+    form for lemma in _REPORTING_LEMMAS.split() for form in _forms(lemma)
+)
+_BARE = frozenset(_REPORTING_LEMMAS.split())
+# English closed-class words (determiners, pronouns, prepositions, conjunctions,
+# auxiliaries) and sentence adverbs: they end a noun phrase or never start a name.
+_DETERMINERS = frozenset(
+    "the a an this that these those his her their its our my your another some many several "
+    "most all both each every other one two three four five six seven eight nine ten "
+    "dozens hundreds".split()
+)
+_PREPOSITIONS = frozenset(
+    "in on at to from by with about into onto over under after before during since for "
+    "against among between through without within upon via per like than as toward towards "
+    "across behind beyond near despite amid following including".split()
+)
+_CONJUNCTIONS = frozenset(
+    "and or but nor so yet because although though while whereas if unless when whenever "
+    "where whether that which who whom whose what why how once until".split()
+)
+_AUXILIARIES = frozenset(
+    "is are was were be been being am has have had having do does did will would shall "
+    "should can could may might must also later previously earlier then again still just "
+    "repeatedly recently once now even already further further publicly privately "
+    "separately reportedly allegedly often never not only first ’s 's ’re 're ’ve 've ’ll 'll "
+    "’d 'd".split()
+)
+_PRONOUNS = frozenset("he she they it we i you".split())
+_SENTENCE_ADVERBS = frozenset(
+    "however meanwhile moreover furthermore nevertheless nonetheless still instead "
+    "tonight today yesterday tomorrow now then later earlier also indeed thus hence "
+    "according our my your their his her its we us".split()
+)
+_CLOSED = _DETERMINERS | _PREPOSITIONS | _CONJUNCTIONS | _AUXILIARIES | _SENTENCE_ADVERBS
+# Honorifics and titles that make a capitalised name a person.
+_ABBREV_TOKEN = re.compile(
+    r"(?:[A-Z]\.)+|(?:Mr|Mrs|Ms|Dr|Prof|Gov|Sen|Rep|Gen|Col|Lt|Sgt|Capt|St|Jr|Sr|Rev|Hon|Inc|"
+    r"Co|Corp|Ltd|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)\."
+)
+_TOKEN = re.compile(r"[A-Za-z0-9][\w’'&-]*(?:\.[A-Za-z][\w’'-]*)*\.?|[^\w\s]")
+_CLITIC = re.compile(r"(he|she|it|they|we|i|you|there|that|who)([’'](?:s|re|ve|ll|d|m))", re.I)
+_OPEN_QUOTES = "“‘«"
+_CLOSE_QUOTES = "”’»"
+_NOUN_LIKE_BEFORE = _DETERMINERS | _PREPOSITIONS | {"'s", "’s"}
+
+
+@dataclass(frozen=True, slots=True)
+class _Tok:
+    start: int
+    end: int
+    text: str
+
+    @property
+    def low(self) -> str:
+        return self.text.lower()
+
+    @property
+    def word(self) -> bool:
+        return self.text[:1].isalnum()
+
+
+def _tokens(s: str) -> list[_Tok]:
+    found: list[_Tok] = []
+    for m in _TOKEN.finditer(s):
+        text, start, end = m.group(), m.start(), m.end()
+        clitic = _CLITIC.fullmatch(text)
+        if clitic:
+            found.append(_Tok(start, start + clitic.end(1), clitic.group(1)))
+            found.append(_Tok(start + clitic.end(1), end, clitic.group(2)))
+        elif text.endswith(".") and len(text) > 1 and not _ABBREV_TOKEN.fullmatch(text):
+            found.append(_Tok(start, end - 1, text[:-1]))
+            found.append(_Tok(end - 1, end, "."))
+        else:
+            found.append(_Tok(start, end, text))
+    return found
+
+
+@dataclass(frozen=True, slots=True)
+class Attribution:
+    """Who a sentence credits with its content, and with which words."""
+
+    cue: Mention
+    source: Mention
+    """The whole source mention ("Jane Doe, the mayor of X", "he", "sources")."""
+    name: Mention
+    """The name within it ("Jane Doe"); a pronoun's antecedent once resolved."""
+    content: Mention
+
+
+# Verb forms that are also common nouns ("the claims", "battleground states").
+_NOUN_TOO = frozenset(
+    form
+    for lemma in "state claim report note tweet comment remark reply promise doubt fear hope "
+    "worry counter demand estimate forecast hint boast pledge vow repeat quip question "
+    "answer post mention charge".split()
+    for form in (lemma, lemma + "s", lemma + "es", lemma[:-1] + "ies")
+)
+_NUMBERS = frozenset(
+    "one two three four five six seven eight nine ten eleven twelve twenty thirty forty fifty "
+    "hundred hundreds thousands millions dozens several many".split()
+)
+_MODALS = frozenset("do does did will would can could may might should must to".split())
+
+
+def _is_cue(toks: list[_Tok], i: int) -> bool:
+    t = toks[i]
+    if t.low not in _REPORTING or not t.text.islower():
+        return False
+    j = _np_end_before(toks, i - 1)
+    prev = toks[i - 1].low if i > 0 else ""
+    subject = toks[j] if j >= 0 else None
+    if prev in _NOUN_LIKE_BEFORE or prev == "to" or prev.endswith(("’s", "'s")):
+        return False  # "the claims", "to say", "Graham's comments"
+    if prev in ("is", "was", "were", "are", "been", "be", "being") and t.low.endswith("ed"):
+        return False  # passive: "was reported by": the source follows "by"
+    if t.low.endswith("ing"):
+        # "media hinting that", "Jane Doe asking": a gerund needs a subject right before it.
+        return (
+            subject is not None
+            and j == i - 1
+            and subject.word
+            and (subject.text[:1].isupper() or subject.low in _PRONOUNS)
+        )
+    if t.low in _NOUN_TOO and not t.low.endswith("ed"):
+        # "Jane claims", "they state" but "battleground states", "New York state".
+        if subject is None:
+            return False
+        named = subject.text[:1].isupper() and subject.low not in _NUMBERS
+        return subject.low in _PRONOUNS or subject.low in _MODALS or (named and t.low.endswith("s"))
+    if (
+        t.low in _BARE
+        and not t.low.endswith(("s", "ed"))
+        and t.low not in ("said", "told", "wrote", "thought")
+    ):
+        return subject is not None and (
+            subject.low in _PRONOUNS
+            or subject.low in _MODALS
+            or (subject.low.endswith("s") and not subject.low.endswith("’s"))
+        )
+    return True
+
+
+def _np_end_before(toks: list[_Tok], j: int) -> int:
+    """Skip auxiliaries and adverbs between a subject and its verb ("has also said")."""
+    while j >= 0 and (toks[j].low in _AUXILIARIES or toks[j].low.endswith("ly")):
+        if toks[j].text[:1].isupper() and j > 0:
+            break
+        j -= 1
+    return j
+
+
+_NAME_LINKS = frozenset("of for on at".split())
+
+
+def _np_back(toks: list[_Tok], j: int, first_word: int) -> int:
+    """The first token of the noun phrase that ends at token ``j`` (or j + 1 if none).
+
+    It runs back over nouns, names and adjectives, through "of", "for", "on" and
+    "at" when a name follows them ("the editorial board of The Post", "a
+    spokeswoman for Jane Doe"), and stops at punctuation, a verb form, a
+    clause word, or after a determiner or a pronoun.
+    """
+    start = j + 1
+    k = j
+    words = 0
+    while k >= 0 and words < 10:
+        t = toks[k]
+        low = t.low
+        if not t.word:
+            if t.text in "()" or (t.text in ".-" and k > 0 and toks[k - 1].word):
+                k -= 1
+                continue
+            break
+        if low in _DETERMINERS:
+            start = k
+            break
+        if low in _NAME_LINKS:
+            if k == j or not toks[k + 1].text[:1].isupper() or not toks[k - 1].word:
+                break
+        elif low in _CLOSED or low in _REPORTING:
+            break
+        if t.text[:1].islower() and low.endswith(("ed", "ing")) and low not in _PRONOUNS:
+            break
+        start = k
+        words += 1
+        if low in _PRONOUNS:
+            break
+        k -= 1
+    # A sentence-opening word that is not a name ("Legal" in "Legal scholars" stays).
+    while start <= j and start == first_word and toks[start].low in _CLOSED:
+        start += 1
+    while start <= j and toks[start].low in _NAME_LINKS:
+        start += 1
+    return start
+
+
+def _np_forward(toks: list[_Tok], i: int) -> int:
+    """The last token of the noun phrase that starts at token ``i`` (or i - 1)."""
+    k = i
+    end = i - 1
+    while k < len(toks) and k - i < 8:
+        t = toks[k]
+        low = t.low
+        if not t.word:
+            break
+        if low in _CLOSED and low not in _DETERMINERS and low != "of" or low in _REPORTING:
+            break
+        if k > i and low in _DETERMINERS and toks[k - 1].low != "of":
+            break
+        end = k
+        k += 1
+    while end >= i and (toks[end].low in _DETERMINERS or toks[end].low == "of"):
+        end -= 1
+    return end
+
+
+def _span(s: str, base: int, toks: list[_Tok], a: int, b: int) -> Mention:
+    return _mention(s, base, toks[a].start, toks[b].end)
+
+
+def _content(s: str, base: int, toks: list[_Tok], a: int, b: int) -> Mention | None:
+    """Tokens a..b as content, without edge punctuation; None if too short to be a claim."""
+    while a <= b and not toks[a].word and toks[a].text not in "“\"‘'":
+        a += 1
+    while b >= a and not toks[b].word and toks[b].text not in "”\"’'?!":
+        b -= 1
+    if b - a < 2:
+        return None
+    return _span(s, base, toks, a, b)
+
+
+def _after_cue(toks: list[_Tok], i: int) -> int:
+    """Where the content starts after a cue: past an addressee ("told reporters") and "that"."""
+    k = i + 1
+    if toks[i].low in _ADDRESSEE_VERBS:
+        k = next((m + 1 for m in range(i + 1, min(len(toks), i + 7)) if toks[m].low == "that"), k)
+    if k < len(toks) and toks[k].low == "that":
+        k += 1
+    return k
+
+
+def _subject_first(toks: list[_Tok], first: int, comma: int) -> bool:
+    """Whether tokens first..comma-1 read as a short subject ("Jane Doe", "The mayor")."""
+    words = [t for t in toks[first:comma] if t.word]
+    return (
+        0 < len(words) <= 6
+        and (
+            words[0].text[:1].isupper()
+            and words[0].low not in _CLOSED
+            or words[0].low in _DETERMINERS
+        )
+        and all(t.low not in _REPORTING for t in words)
+    )
+
+
+def _around_cue(
+    s: str, base: int, toks: list[_Tok], i: int, first: int, last: int
+) -> Attribution | None:
+    """Source and content around the cue at token ``i``, if the sentence has them."""
+    n = len(toks)
+    cue = _span(s, base, toks, i, i)
+    j = _np_end_before(toks, i - 1)
+    prev = toks[j].text if j >= 0 else ""
+    appositive_end = -1
+    if prev == ",":
+        # "Jane Doe, the mayor of X, said": the subject opens the sentence.
+        k = next((m for m in range(first, j) if toks[m].text == ","), -1)
+        if k > first and _subject_first(toks, first, k):
+            appositive_end, j = j - 1, k - 1
+            prev = toks[j].text
+    if j < first or prev in ",:;" or prev in _CLOSE_QUOTES or prev == '"':
+        if toks[i].low.endswith("ing") or i + 1 >= n or not toks[i + 1].word:
+            return None  # "…, saying that": the subject is the main clause's
+        # '"…," said Jane Doe, the mayor': the source follows the cue.
+        end = _np_forward(toks, i + 1)
+        if end < i + 1:
+            return None
+        name = _span(s, base, toks, i + 1, end)
+        tail = end
+        if end + 1 < n and toks[end + 1].text == "," and last - end < 20:
+            tail = last if toks[last].word else last - 1
+            if not all(t.word or t.text in ",-’'" for t in toks[end + 1 : tail + 1]):
+                tail = end
+        content = _content(s, base, toks, first, j if j >= first else i - 1)
+        if content is None:
+            return None
+        return Attribution(cue, _span(s, base, toks, i + 1, tail), name, content)
+    start = _np_back(toks, j, first)
+    if start > j:
+        return None
+    name = _span(s, base, toks, start, j)
+    source = _span(s, base, toks, start, appositive_end if appositive_end > 0 else j)
+    # Content: after the cue ("said (that) C"), or before the source ("C, X said"),
+    # whichever is longer when the source follows a comma or a closing quote.
+    after = _content(s, base, toks, _after_cue(toks, i), last)
+    before = None
+    if start > first + 1 and toks[start - 1].text in ',”"’':
+        stop = start - 2 if toks[start - 1].text == "," else start - 1
+        before = _content(s, base, toks, first, stop)
+    content = max(
+        (c for c in (after, before) if c is not None), key=lambda c: c.end - c.start, default=None
+    )
+    if content is None:
+        return None
+    return Attribution(cue, source, name, content)
+
+
+_ADDRESSEE_VERBS = frozenset(
+    "told tell tells asked ask asks warned warn warns advised urged assured".split()
+)
+
+
+def _attribution(s: str, base: int) -> Attribution | None:
+    """The source, cue and content of a sentence of reported speech, if it is one."""
+    toks = _tokens(s)
+    n = len(toks)
+    if n < 4:
+        return None
+    first = next((i for i, t in enumerate(toks) if t.word), 0)
+    last = n - 1
+    while last > 0 and not toks[last].word and toks[last].text not in "”\"’'":
+        last -= 1
+    # "according to X, C" / "C, according to X"
+    for i in range(n - 2):
+        if toks[i].low == "according" and toks[i + 1].low == "to":
+            end = _np_forward(toks, i + 2)
+            if end < i + 2:
+                continue
+            cue = _span(s, base, toks, i, i + 1)
+            source = _span(s, base, toks, i + 2, end)
+            if i <= first + 1:
+                content = _content(s, base, toks, end + 1, last)
+            else:
+                content = _content(s, base, toks, first, i - 1)
+            if content is not None:
+                return Attribution(cue, source, source, content)
+    for i in range(n):
+        if not _is_cue(toks, i):
+            continue
+        found = _around_cue(s, base, toks, i, first, last)
+        if found is not None:
+            return found
+    return None
+
+
+@lru_cache(maxsize=8)
+def _lowercase_words(text: str) -> frozenset[str]:
+    """Words the text also writes in lower case: capitalised only to open a sentence."""
+    return frozenset(w for w in _WORD.findall(text) if w.islower())
+
+
+def _names(text: str, s: str, base: int) -> list[Mention]:
+    """Capitalised mentions, without sentence-opening common words ("Meanwhile", "Day")."""
+    found: list[Mention] = []
+    lower = _lowercase_words(text)
+    for m in _CAPITALISED.finditer(s):
+        start, end = m.start(), m.end()
+        words = m.group().split(" ")
+        while words and (words[0].lower() in _CLOSED or words[0].lower() in _STARTERS):
+            start += len(words[0]) + 1
+            words = words[1:]
+        if not words:
+            continue
+        if len(words) == 1 and (words[0].lower() in lower or words[0].lower() in _CLOSED):
+            continue  # a common word that opens the sentence, or a heading word
+        mention = _name(s, base, start, min(end, len(s)))
+        if mention is not None and mention.text:
+            found.append(mention)
+    return found
+
+
 def propose(text: str, sentence: Sentence) -> SentenceProposal:
-    """What the rules propose for one sentence of ``text``."""
+    """What the rules propose for one sentence of ``text`` (no context: see propose_all)."""
     base = sentence.start
     s = text[sentence.start : sentence.end]
-    after = _CUE_AFTER.search(s)
-    cues = list(_CUE.finditer(s))
-    hedge_at = _hedge(s)
-    # With several cues, a hedging one ("media hinting that …") governs the claim.
-    cue = next((c for c in cues if _HEDGE.fullmatch(c.group())), cues[0] if cues else None)
-    speakers = _speakers(s, base, cue, after)
-    names = [m for m in speakers if m.text[:1].isupper()]
-    hedged = hedge_at
-    attributed = after is not None or cue is not None
+    attribution = _attribution(s, base)
+    after = _CUE_AFTER.search(s) if attribution is None else None
+    names = _names(text, s, base)
+    speakers: list[Mention] = []
+    cue_mention: Mention | None = None
+    evidence = _evidence(s, base, None, after)
+    if attribution is not None:
+        speakers.append(attribution.source)
+        cue_mention, evidence = attribution.cue, attribution.content
+    elif after is not None:
+        speakers = _speakers(s, base, None, after)[:1]
+        phrase = after.group().rstrip()
+        cue_mention = Mention(base + after.start(), base + after.start() + len(phrase), phrase)
+    attributed = bool(speakers)
+    # Other candidates for a model to choose from: the sentence's names.
+    speakers += [m for m in names if all(m.start != f.start for f in speakers)][:5]
     if _DENIAL.search(s):
         certainty = "denied"
-    elif hedged:
+    elif _hedge(s):
         certainty = "hedged"
     elif attributed:
         certainty = "reported"
     else:
         certainty = "asserted"
-    if _PREDICTION.search(s):
-        kind = "prediction"
-    elif _OPINION.search(s) and not attributed:
-        kind = "opinion"
-    else:
-        kind = "fact"
-    cue_mention = None
-    if after is not None:
-        phrase = after.group().rstrip()
-        cue_mention = Mention(base + after.start(), base + after.start() + len(phrase), phrase)
-    elif cue is not None:
-        cue_mention = _mention(s, base, cue.start(), cue.end())
+    kind = _kind(s, attributed)
     times = tuple(_mention(s, base, m.start(), m.end()) for m in _TIME.finditer(s))
     places = tuple(
         _mention(s, base, m.start(1), m.end(1))
@@ -346,7 +765,7 @@ def propose(text: str, sentence: Sentence) -> SentenceProposal:
         sentence=sentence,
         whole=_mention(s, base, 0, len(s)),
         is_claim=words >= 5 and not _is_headline(s),
-        evidence=_evidence(s, base, cue, after),
+        evidence=evidence,
         cue=cue_mention,
         speakers=tuple(speakers if attributed else ()),
         certainty=certainty,
@@ -355,4 +774,86 @@ def propose(text: str, sentence: Sentence) -> SentenceProposal:
         times=times,
         places=places,
         mentions=tuple(names),
+        source_name=attribution.name if attribution is not None else None,
     )
+
+
+def _kind(s: str, attributed: bool) -> str:
+    if _PREDICTION.search(s):
+        return "prediction"
+    if _OPINION.search(s) and not attributed:
+        return "opinion"
+    return "fact"
+
+
+def _quote_balance(s: str) -> int:
+    """Quotations opened minus closed in ``s``: curly quotes, and straight ones by position."""
+    balance = 0
+    for i, ch in enumerate(s):
+        if ch == "“":
+            balance += 1
+        elif ch == "”":
+            balance -= 1
+        elif ch == '"':
+            before = s[i - 1] if i else " "
+            balance += 1 if before.isspace() or before in "([{—–-" else -1
+    return balance
+
+
+def _antecedent(proposals: Sequence[SentenceProposal], upto: int) -> Mention | None:
+    """The last named speaker before sentence ``upto``, else the last personal name."""
+    for p in reversed(proposals[max(0, upto - 8) : upto + 1]):
+        if p.source_name is not None and p.source_name.text.lower() not in _PRONOUNS:
+            if p.source_name.text[:1].isupper():
+                return p.source_name
+    for p in reversed(proposals[max(0, upto - 3) : upto + 1]):
+        people = [m for m in p.mentions if " " in m.text and m.text.lower() not in _PRONOUNS]
+        if people:
+            return people[-1]
+    return None
+
+
+def propose_all(text: str, sentences: Sequence[Sentence]) -> list[SentenceProposal]:
+    """The proposals for every sentence, with what needs the neighbours: a pronoun
+    speaker resolved to the last named one, and the further sentences of a quotation
+    folded into the claim of the sentence that names its speaker."""
+    proposals = [propose(text, s) for s in sentences]
+    for i, p in enumerate(proposals):
+        if p.source_name is not None and p.source_name.text.lower() in _PRONOUNS:
+            if p.source_name.text.lower() in ("he", "she") and (
+                found := _antecedent(proposals, i - 1)
+            ):
+                proposals[i] = replace(p, source_name=found)
+    # Quotations: runs of sentences from an opening quote to its close.
+    groups: list[list[int]] = []
+    depth = 0
+    for i, p in enumerate(proposals):
+        if depth > 0 and groups:
+            groups[-1].append(i)
+        else:
+            groups.append([i])
+        depth = max(0, depth + _quote_balance(p.whole.text))
+    heads: list[int | None] = []
+    for group in groups:
+        found = [i for i in group if proposals[i].source_name is not None]
+        heads.append(found[0] if len(found) == 1 else None)
+    for g, group in enumerate(groups):
+        head = heads[g]
+        quoted = proposals[group[0]].whole.text[:1] in _OPEN_QUOTES + '"'
+        if head is None and g > 0 and quoted and heads[g - 1] is not None:
+            # '"…," she said. "More of the same quotation."': the speaker carries on.
+            previous = proposals[heads[g - 1]].whole.text  # type: ignore[index]
+            if any(q in previous for q in _OPEN_QUOTES + _CLOSE_QUOTES + '"'):
+                head = heads[g - 1]
+        if head is None:
+            continue
+        more: list[tuple[int, Mention]] = list(proposals[head].more_evidence)
+        for i in group:
+            p = proposals[i]
+            if i == head or p.source_name is not None or not p.is_claim:
+                continue
+            more.append((i, p.evidence))
+            proposals[i] = replace(p, is_claim=False)
+        heads[g] = head
+        proposals[head] = replace(proposals[head], more_evidence=tuple(more))
+    return proposals
