@@ -311,7 +311,8 @@ def _evidence(s: str, base: int, cue: re.Match[str] | None, after: re.Match[str]
 # --------------------------------------------------------------------------- attribution
 
 # Reporting verbs, by lemma: the verbs of VerbNet 3.4 classes say-37.7, tell-37.2,
-# complain-37.8, advise-37.9 and conjecture-29.5 that news uses to attribute content,
+# complain-37.8, advise-37.9, inquire-37.1.2, conjecture-29.5 and judgment-33 that news
+# uses to attribute content,
 # as listed among the attribution cues of PARC 3.0 (Pareti, 2016) and the PolNeAR
 # annotation guidelines (Newell, Margolin and Ruths, 2018). Inflected by _forms.
 _REPORTING_LEMMAS = """
@@ -321,7 +322,8 @@ _REPORTING_LEMMAS = """
     emphasise maintain comment observe remark reply respond testify concede caution
     indicate disclose boast hint conclude mention reiterate repeat counter retort quip
     exclaim recount clarify recommend advise demand doubt fear expect hope speculate
-    predict forecast worry agree disagree acknowledge tell ask accuse
+    predict forecast worry agree disagree acknowledge tell ask accuse question demand cite
+    criticize criticise condemn denounce praise blame mock dismiss
 """
 _IRREGULAR = {"say": "said", "tell": "told", "write": "wrote written", "think": "thought"}
 _DOUBLED = frozenset({"admit", "quip", "regret", "omit", "refer"})
@@ -455,6 +457,7 @@ _NUMBERS = frozenset(
     "one two three four five six seven eight nine ten eleven twelve twenty thirty forty fifty "
     "hundred hundreds thousands millions dozens several many".split()
 )
+_BE = frozenset("is are was were am be been ’s 's ’re 're".split())
 _MODALS = frozenset("do does did will would can could may might should must to".split())
 
 
@@ -529,6 +532,10 @@ def _np_back(toks: list[_Tok], j: int, first_word: int) -> int:
             break
         if low in _DETERMINERS:
             start = k
+            # "the editorial board of The Post": the phrase goes on before "of".
+            if k > 1 and toks[k - 1].low in _NAME_LINKS and toks[k - 2].word:
+                k -= 1
+                continue
             break
         if low in _NAME_LINKS:
             if k == j or not toks[k + 1].text[:1].isupper() or not toks[k - 1].word:
@@ -690,9 +697,21 @@ def _attribution(s: str, base: int) -> Attribution | None:
                 content = _content(s, base, toks, first, i - 1)
             if content is not None:
                 return Attribution(cue, source, source, content)
-    for i in range(n):
-        if not _is_cue(toks, i):
-            continue
+    # A transcript's speaker label: "SMITH: …" (capitals, as transcripts print names).
+    colon = next((m for m in range(first, min(n, first + 4)) if toks[m].text == ":"), -1)
+    if colon > first and all(t.text.isupper() and len(t.text) > 1 for t in toks[first:colon]):
+        content = _content(s, base, toks, colon + 1, last)
+        if content is not None:
+            label = _span(s, base, toks, first, colon - 1)
+            return Attribution(_span(s, base, toks, colon, colon), label, label, content)
+    cues = [i for i in range(n) if _is_cue(toks, i)]
+    # "…, the source added": a cue in the closing clause governs the sentence; an
+    # earlier one ("had told police") is part of what is reported.
+    if len(cues) > 1 and last - cues[-1] < 10:
+        clause = max((m for m in range(cues[-1]) if toks[m].text in ',”"'), default=-1)
+        if clause > cues[0]:
+            cues = [cues[-1], *cues[:-1]]
+    for i in cues:
         found = _around_cue(s, base, toks, i, first, last)
         if found is not None:
             return found
@@ -856,4 +875,20 @@ def propose_all(text: str, sentences: Sequence[Sentence]) -> list[SentencePropos
             proposals[i] = replace(p, is_claim=False)
         heads[g] = head
         proposals[head] = replace(proposals[head], more_evidence=tuple(more))
+    # A transcript's turn runs to the end of its paragraph.
+    for i, p in enumerate(proposals):
+        if p.cue is None or p.cue.text != ":" or p.source_name is None:
+            continue
+        more = list(p.more_evidence)
+        k = i + 1
+        while (
+            k < len(proposals)
+            and "\n" not in text[proposals[k - 1].whole.end : proposals[k].whole.start]
+        ):
+            q = proposals[k]
+            if q.source_name is None and q.is_claim:
+                more.append((k, q.evidence))
+                proposals[k] = replace(q, is_claim=False)
+            k += 1
+        proposals[i] = replace(p, more_evidence=tuple(more))
     return proposals
