@@ -365,7 +365,7 @@ _BARE = frozenset(_REPORTING_LEMMAS.split())
 _DETERMINERS = frozenset(
     "the a an this that these those his her their its our my your another some many several "
     "most all both each every other one two three four five six seven eight nine ten "
-    "dozens hundreds".split()
+    "dozens hundreds such".split()
 )
 _PREPOSITIONS = frozenset(
     "in on at to from by with about into onto over under after before during since for "
@@ -395,7 +395,7 @@ _ABBREV_TOKEN = re.compile(
     r"(?:[A-Z]\.)+|(?:Mr|Mrs|Ms|Dr|Prof|Gov|Sen|Rep|Gen|Col|Lt|Sgt|Capt|St|Jr|Sr|Rev|Hon|Inc|"
     r"Co|Corp|Ltd|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)\."
 )
-_TOKEN = re.compile(r"[A-Za-z0-9][\w’'&-]*(?:\.[A-Za-z][\w’'-]*)*\.?|[^\w\s]")
+_TOKEN = re.compile(r"[A-Za-z0-9][\w’'&-]*(?:\.[A-Za-z][\w’'-]*)*\.?|``|''|[^\w\s]")
 _CLITIC = re.compile(r"(he|she|it|they|we|i|you|there|that|who)([’'](?:s|re|ve|ll|d|m))", re.I)
 _OPEN_QUOTES = "“‘«"
 _CLOSE_QUOTES = "”’»"
@@ -457,11 +457,11 @@ _NUMBERS = frozenset(
     "one two three four five six seven eight nine ten eleven twelve twenty thirty forty fifty "
     "hundred hundreds thousands millions dozens several many".split()
 )
-_BE = frozenset("is are was were am be been ’s 's ’re 're".split())
+_BE = frozenset("is are was were am be been being ’s 's ’re 're".split())
 _MODALS = frozenset("do does did will would can could may might should must to".split())
 
 
-def _is_cue(toks: list[_Tok], i: int) -> bool:
+def _is_cue(toks: list[_Tok], i: int, common: frozenset[str] = frozenset()) -> bool:
     t = toks[i]
     if t.low not in _REPORTING or not t.text.islower():
         return False
@@ -470,8 +470,8 @@ def _is_cue(toks: list[_Tok], i: int) -> bool:
     subject = toks[j] if j >= 0 else None
     if prev in _NOUN_LIKE_BEFORE or prev == "to" or prev.endswith(("’s", "'s")):
         return False  # "the claims", "to say", "Graham's comments"
-    if prev in ("is", "was", "were", "are", "been", "be", "being") and t.low.endswith("ed"):
-        return False  # passive: "was reported by": the source follows "by"
+    if t.low.endswith(("ed", "told", "said")) and any(x.low in _BE for x in toks[j + 1 : i]):
+        return False  # passive: "was first reported by": the source follows "by"
     if t.low.endswith("ing"):
         # "media hinting that", "Jane Doe asking": a gerund needs a subject right before it.
         return (
@@ -484,7 +484,8 @@ def _is_cue(toks: list[_Tok], i: int) -> bool:
         # "Jane claims", "they state" but "battleground states", "New York state".
         if subject is None:
             return False
-        named = subject.text[:1].isupper() and subject.low not in _NUMBERS
+        # A capital that only opens the sentence ("Health worries") is no name.
+        named = subject.text[:1].isupper() and subject.low not in _NUMBERS | common
         return subject.low in _PRONOUNS or subject.low in _MODALS or (named and t.low.endswith("s"))
     if (
         t.low in _BARE
@@ -538,7 +539,9 @@ def _np_back(toks: list[_Tok], j: int, first_word: int) -> int:
                 continue
             break
         if low in _NAME_LINKS:
-            if k == j or not toks[k + 1].text[:1].isupper() or not toks[k - 1].word:
+            following = toks[k + 1]
+            named = following.text[:1].isupper() or following.low in _DETERMINERS
+            if k == j or k + 1 < start or not named or not toks[k - 1].word:
                 break
         elif low in _CLOSED or low in _REPORTING:
             break
@@ -631,7 +634,7 @@ def _around_cue(
         if k > first and _subject_first(toks, first, k):
             appositive_end, j = j - 1, k - 1
             prev = toks[j].text
-    if j < first or prev in ",:;" or prev in _CLOSE_QUOTES or prev == '"':
+    if j < first or prev in ",:;" or prev in _CLOSERS:
         if toks[i].low.endswith("ing") or i + 1 >= n or not toks[i + 1].word:
             return None  # "…, saying that": the subject is the main clause's
         # '"…," said Jane Doe, the mayor': the source follows the cue.
@@ -640,9 +643,10 @@ def _around_cue(
             return None
         name = _span(s, base, toks, i + 1, end)
         tail = end
-        if end + 1 < n and toks[end + 1].text == "," and last - end < 20:
+        if end + 1 < n and toks[end + 1].text == "," and last - end < 40:
+            # "said Jane Doe, the mayor of X, who …": the whole mention, as PARC marks it.
             tail = last if toks[last].word else last - 1
-            if not all(t.word or t.text in ",-’'" for t in toks[end + 1 : tail + 1]):
+            if any(t.text in '“”"«»' for t in toks[end + 1 : tail + 1]):
                 tail = end
         content = _content(s, base, toks, first, j if j >= first else i - 1)
         if content is None:
@@ -668,12 +672,29 @@ def _around_cue(
     return Attribution(cue, source, name, content)
 
 
+_CLOSERS = frozenset({"”", '"', "’", "'", "»", "''"})
+_COMMA_OR_CLOSE = _CLOSERS | {","}
 _ADDRESSEE_VERBS = frozenset(
     "told tell tells asked ask asks warned warn warns advised urged assured".split()
 )
 
 
-def _attribution(s: str, base: int) -> Attribution | None:
+def _inside_quotes(toks: list[_Tok]) -> list[bool]:
+    """Whether each token lies inside a quotation opened in the same sentence."""
+    inside, depth = [], 0
+    for k, t in enumerate(toks):
+        if t.text in "“«" or t.text == "``":
+            depth += 1
+        elif t.text in "”»" or t.text == "''":
+            depth = max(0, depth - 1)
+        elif t.text == '"':
+            opening = k == 0 or toks[k - 1].end < t.start or not toks[k - 1].word
+            depth = depth + 1 if opening and depth == 0 else max(0, depth - 1)
+        inside.append(depth > 0)
+    return inside
+
+
+def _attribution(s: str, base: int, common: frozenset[str] = frozenset()) -> Attribution | None:
     """The source, cue and content of a sentence of reported speech, if it is one."""
     toks = _tokens(s)
     n = len(toks)
@@ -704,7 +725,9 @@ def _attribution(s: str, base: int) -> Attribution | None:
         if content is not None:
             label = _span(s, base, toks, first, colon - 1)
             return Attribution(_span(s, base, toks, colon, colon), label, label, content)
-    cues = [i for i in range(n) if _is_cue(toks, i)]
+    # A cue inside quotation marks ("I think …") belongs to the quoted speech.
+    inside = _inside_quotes(toks)
+    cues = [i for i in range(n) if not inside[i] and _is_cue(toks, i, common)]
     # "…, the source added": a cue in the closing clause governs the sentence; an
     # earlier one ("had told police") is part of what is reported.
     if len(cues) > 1 and last - cues[-1] < 10:
@@ -748,7 +771,7 @@ def propose(text: str, sentence: Sentence) -> SentenceProposal:
     """What the rules propose for one sentence of ``text`` (no context: see propose_all)."""
     base = sentence.start
     s = text[sentence.start : sentence.end]
-    attribution = _attribution(s, base)
+    attribution = _attribution(s, base, _lowercase_words(text))
     after = _CUE_AFTER.search(s) if attribution is None else None
     names = _names(text, s, base)
     speakers: list[Mention] = []
