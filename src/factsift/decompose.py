@@ -18,6 +18,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field, create_model
 
+from .rules import MEDIA_SOURCES as _MEDIA
+from .rules import UNNAMED_SOURCES as _UNNAMED
 from .rules import Mention, SentenceProposal
 from .schema import QUOTE_MAX_CHARS
 from .segment import Sentence
@@ -99,19 +101,7 @@ def _quote(sentence: int, mention: Mention) -> dict[str, Any]:
 
 
 # Head nouns of source mentions, by source type (compared word by word, never as
-# substrings: "Kompany" is not a company). Unnamed sources follow the PARC 3.0 /
-# PolNeAR notion of an unidentified source; media heads include the common words of
-# newspaper titles (Times, Post, Journal, ...).
-_UNNAMED = frozenset(
-    "source sources official officials spokesman spokeswoman spokesperson expert experts "
-    "analyst analysts observer observers witness witnesses insider insiders aide aides "
-    "person people critics critic diplomat diplomats someone".split()
-)
-_MEDIA = frozenset(
-    "media newspaper newspapers paper magazine outlet outlets network broadcaster agency "
-    "press report reports times post journal herald tribune guardian telegraph gazette "
-    "news reuters tv television radio channel editorial board columnist".split()
-)
+# substrings: "Kompany" is not a company); unnamed and media heads are in rules.
 _GOVERNMENT = frozenset(
     "government ministry ministries department administration authorities police military "
     "army kremlin white house parliament congress senate cabinet embassy state council "
@@ -179,9 +169,10 @@ def assemble(
             "certainty": chosen.get("certainty", proposal.certainty),
             "attribution": attribution,
             "entities": list(dict.fromkeys(m.text for m in proposal.mentions))[:6],
+            # The schema holds five spans: a long quotation keeps its first sentences.
             "evidence": [
                 _quote(n, proposal.evidence),
-                *(_quote(i, m) for i, m in proposal.more_evidence),
+                *(_quote(i, m) for i, m in proposal.more_evidence[:4]),
             ],
         }
         if proposal.times:
