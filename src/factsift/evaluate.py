@@ -5,7 +5,7 @@ scores can be computed in tests, notebooks and the CLI alike; only
 :func:`_read_jsonl` and :func:`load_type_map` touch files.
 
 Matching is by character overlap rather than exact offsets, because a model
-quoting "Gallant met Aliyev" and an annotator marking "met" both found the same
+quoting "the ministers met in Rome" and an annotator marking "met" both found the same
 event; what counts is that each gold item is claimed by at most one prediction
 (one-to-one, best overlap first), so quoting a whole paragraph cannot match
 five gold items at once.
@@ -573,7 +573,7 @@ def _predicted_speaker(claim: Mapping[str, Any]) -> str | None:
 
     A non-author source without a name (factsift leaves ``name`` null for unnamed
     sources) falls back to the speaker mention, then to the source type, so that
-    "media hinting that" can still agree with a gold speaker "media" and never
+    "media suggesting that" can still agree with a gold speaker "media" and never
     counts as the article's own voice.
     """
     attribution = claim.get("attribution")

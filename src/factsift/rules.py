@@ -497,12 +497,15 @@ def _is_cue(toks: list[_Tok], i: int, common: frozenset[str] = frozenset()) -> b
     if t.low.endswith(("ed", "told", "said")) and any(x.low in _BE for x in toks[j + 1 : i]):
         return False  # passive: "was first reported by": the source follows "by"
     if t.low.endswith("ing"):
-        # "reports suggesting that", "Jane Doe asking": a gerund needs its subject right before it.
+        # "is questioning", "he’s claiming": a progressive verb.
+        if any(x.low in _BE for x in toks[j + 1 : i]):
+            return subject is not None and subject.word
+        # "reports suggesting that", "Jane Doe asking": a gerund needs its subject just before.
         return (
             subject is not None
             and j == i - 1
             and subject.word
-            and (subject.text[:1].isupper() or subject.low in _PRONOUNS)
+            and (subject.text[:1].isupper() or subject.low in _PRONOUNS | SOURCE_NOUNS)
         )
     if t.low in _NOUN_TOO and not t.low.endswith("ed"):
         # "Jane claims", "they state" but "battleground states", "New York state".

@@ -119,7 +119,7 @@ class SourceType(str, Enum):
     organization = "organization"
     government = "government"
     media = "media"
-    """News media in general ("media hinting that", "local reports")."""
+    """News media in general ("media reports suggest", "local reports")."""
     unknown = "unknown"
     """An unnamed or unidentifiable source ("an official", "sources")."""
 
