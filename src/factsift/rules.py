@@ -165,10 +165,11 @@ for _type, _words in {
     "interview speech press",
     "attack": "attack attacks attacked bombing bombings bomb bombs explosion explosions "
     "exploded blast blasts detonated detonation IED IEDs shot shooting shootings fired "
+    "clash clashes clashed "
     "airstrike airstrikes raid raids ambush assault struck stabbing thwarted foiled",
     "death": "killed died dead death deaths kill killing killings murdered murder "
-    "assassinated fatalities",
-    "injury": "injured wounded hurt injuries wounding",
+    "assassinated assassination assassinations fatalities kills slain slaying",
+    "injury": "injured injuring injure injures injury injuries wounded wounding hurt",
     "agreement": "signed agreement deal accord treaty agreed pact",
     "appointment": "appointed appoint appointment named elected hired nominated sworn inauguration",
     "resignation": "resigned resign resignation fired dismissed sacked ousted retired",
@@ -184,6 +185,13 @@ for _type, _words in {
 }.items():
     for _w in _words.split():
         _TRIGGERS[_w.lower()] = _type
+# "charges" is an indictment only with its legal frame ("charged with", "on charges of").
+_LEGAL_CHARGE = re.compile(
+    r"\b(?:charged? with|charges? (?:of|against|including|over|related)|(?:faces?|facing|faced|"
+    r"filed|brought|pressed|dropped|on|criminal|murder|fraud|corruption|terrorism) charges?|"
+    r"(?:was|were|been|be|is|are) charged)\b",
+    re.I,
+)
 # The inauguration of a library is an opening, of a president an appointment: by context.
 _OPENING_OBJECTS = re.compile(r"\b(embassy|hospital|school|plant|factory|library|office)\b", re.I)
 
@@ -265,6 +273,20 @@ def _name(text: str, base: int, start: int, end: int) -> Mention | None:
     return _mention(text, base, start, end)
 
 
+_BULLET = re.compile(r"^\s*(?:[-*•–]|\d+[.)])\s")
+
+
+def _is_heading(text: str, start: int, end: int) -> bool:
+    """A line of its own that does not end as a sentence does ("Background: a decade of
+    delays", "Day two: talks"), or a list's lead-in ("Key measures include:")."""
+    s = text[start:end].rstrip()
+    if s.endswith(":"):
+        return True
+    whole_line = (start == 0 or text[start - 1] == "\n") and text[end : end + 1] in ("", "\n")
+    closed = s[-1:] in ".!?\"”’'»)"
+    return whole_line and not closed and _BULLET.match(s) is None
+
+
 def _is_headline(s: str) -> bool:
     words: list[str] = _WORD.findall(s)
     if not words or s.rstrip()[-1:] in ".!?\"”’'":
@@ -296,6 +318,9 @@ def _triggers(s: str, base: int, names: list[Mention]) -> list[Trigger]:
         kind = _TRIGGERS.get(word.lower()) if word != "IED" else "attack"
         if kind is None or (word[0].isupper() and m.start() > 0 and word.lower() != "ied"):
             continue  # capitalised mid-sentence: part of a name ("Geneva Peace Conference")
+        charge = word.lower() in ("charge", "charges", "charged")
+        if charge and not _LEGAL_CHARGE.search(s[max(0, m.start() - 12) : m.end() + 10]):
+            continue  # parking charges, charged a fee: not an indictment
         if word.lower() == "inauguration" and _OPENING_OBJECTS.search(s[m.end() : m.end() + 40]):
             kind = "opening"
         realis = _realis(s, m.start(), word)
@@ -303,10 +328,37 @@ def _triggers(s: str, base: int, names: list[Mention]) -> list[Trigger]:
             continue  # "foiled a planned bombing": one event, named by "foiled"
         if _PREVENTION.fullmatch(word):
             prevented_at = m.start()
-        agent = next((n for n in reversed(names) if n.end <= base + m.start()), None)
-        patient = next((n for n in names if n.start >= base + m.end()), None)
+        agent, patient = _arguments(s, base, m.start(), m.end())
+        if agent is None:
+            agent = next((n for n in reversed(names) if n.end <= base + m.start()), None)
         found.append(Trigger(_mention(s, base, m.start(), m.end()), kind, realis, agent, patient))
     return found
+
+
+def _arguments(s: str, base: int, start: int, end: int) -> tuple[Mention | None, Mention | None]:
+    """The noun phrases next to an event word: its subject before it ("police arrested",
+    "two soldiers were killed") and its object after it ("attacked the convoy",
+    "killed by gunmen"), each in the same clause."""
+    toks = _tokens(s)
+    k = next((i for i, t in enumerate(toks) if t.start == start), -1)
+    if k < 0:
+        return None, None
+    first = next((i for i, t in enumerate(toks) if t.word), 0)
+    before: Mention | None = None
+    j = _np_end_before(toks, k - 1)
+    if j >= 0 and toks[j].word and toks[j].low not in _CLOSED:
+        left = _np_back(toks, j, first)
+        if left <= j and not (left == j and toks[j].low in _PRONOUNS):
+            before = _span(s, base, toks, left, j)
+    after: Mention | None = None
+    i = k + 1
+    if i < len(toks) and toks[i].low in ("by", "on", "against", "of"):
+        i += 1
+    if i < len(toks) and toks[i].word and toks[i].low not in _CLOSED - _DETERMINERS:
+        right = _np_forward(toks, i)
+        if right >= i and not (right == i and toks[i].low in _DETERMINERS):
+            after = _span(s, base, toks, i, right)
+    return before, after
 
 
 def _evidence(s: str, base: int) -> Mention:
@@ -840,18 +892,28 @@ def propose(text: str, sentence: Sentence) -> SentenceProposal:
     return SentenceProposal(
         sentence=sentence,
         whole=_mention(s, base, 0, len(s)),
-        is_claim=words >= 5 and not _is_headline(s),
+        is_claim=words >= 5
+        and not _is_headline(s)
+        and not _is_heading(text, sentence.start, sentence.end),
         evidence=evidence,
         cue=cue_mention,
         speakers=tuple(speakers if attributed else ()),
         certainty=certainty,
         kind=kind,
-        triggers=tuple(_triggers(s, base, names)),
+        # A reporting cue is the claim's attribution, not an event of its own.
+        triggers=tuple(
+            t
+            for t in _triggers(s, base, names)
+            if cue_mention is None or not cue_mention.start <= t.word.start < cue_mention.end
+        ),
         times=times,
         places=places,
         mentions=tuple(names),
         source_name=attribution.name if attribution is not None else None,
     )
+
+
+_DEFINITE = frozenset("the this that these those its their his her".split())
 
 
 def _quote_balance(s: str) -> int:
@@ -923,6 +985,22 @@ def propose_all(text: str, sentences: Sequence[Sentence]) -> list[SentencePropos
             proposals[i] = replace(p, is_claim=False)
         heads[g] = head
         proposals[head] = replace(proposals[head], more_evidence=tuple(more))
+    # A definite mention of an event already named ("the summit", "the attack") is that
+    # event again, not a new one.
+    seen: set[tuple[str, str]] = set()
+    for i, p in enumerate(proposals):
+        kept = []
+        for t in p.triggers:
+            key = (t.type, t.word.text.lower())
+            before = text[max(p.whole.start, t.word.start - 12) : t.word.start].lower().split()
+            nominal = not t.word.text.endswith(("ed", "ing"))
+            definite = bool(before) and before[-1] in _DEFINITE and nominal
+            if key in seen and definite:
+                continue
+            seen.add(key)
+            kept.append(t)
+        if len(kept) != len(p.triggers):
+            proposals[i] = replace(p, triggers=tuple(kept))
     # A transcript's turn runs to the end of its paragraph.
     for i, p in enumerate(proposals):
         if p.cue is None or p.cue.text != ":" or p.source_name is None:
