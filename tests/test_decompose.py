@@ -11,7 +11,7 @@ from pydantic import ValidationError
 from factsift import Extraction
 from factsift.answer import GroundingState, answer_model
 from factsift.decompose import AUTHOR, DECISIONS, assemble, choice_model, prompt_values
-from factsift.documents import load_documents, make_document
+from factsift.documents import load_documents
 from factsift.drafts import LIST_CAP, ground_answer
 from factsift.extract import Extractor
 from factsift.ground import TextIndex
@@ -20,7 +20,6 @@ from factsift.rules import SentenceProposal, propose
 from factsift.schema import QUOTE_MAX_CHARS, Document
 from factsift.segment import Sentence, Window, split_sentences
 
-SEED = Path(__file__).resolve().parents[2] / "shared/articles/israel-azerbaijan-alliance.txt"
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples" / "articles"
 
 # Sentence 1 is a short fragment (not a claim, one event word); sentence 2 is an
@@ -28,7 +27,7 @@ EXAMPLES = Path(__file__).resolve().parents[1] / "examples" / "articles"
 # attribution nor event words.
 TEXT = (
     "Ministers met\n"
-    "Officials said that police arrested five men after the bombing in Baku on Tuesday. "
+    "Officials said that police arrested five men after the bombing in Lyon on Tuesday. "
     "The weather was calm and dry across the whole region."
 )
 
@@ -121,22 +120,19 @@ def test_choice_model_rejects_values_outside_the_options(
             model.model_validate({**good, **bad})
 
 
-def test_choice_model_on_the_seed_hinting_sentence() -> None:
-    if not SEED.is_file():
-        pytest.skip(f"seed article not found at {SEED}")
-    doc = make_document(SEED.read_text(encoding="utf-8"))
-    [sentence] = [
-        s
-        for s in split_sentences(doc.text, skip=doc.furniture)
-        if "hinting" in doc.text[s.start : s.end]
-    ]
-    p = propose(doc.text, sentence)
+def test_choice_model_on_a_hedged_media_sentence() -> None:
+    text = (
+        "Security services foiled a plot against a stadium in the capital, "
+        "with media suggesting that the target may have been a concert."
+    )
+    [sentence] = split_sentences(text)
+    p = propose(text, sentence)
     model = choice_model(p, DECISIONS)
     assert model is not None
     props = model.model_json_schema()["properties"]
     assert _options(props["speaker"])[0] == "media"
     assert _options(props["speaker"])[-1] == AUTHOR
-    assert _options(props["events"]["items"]) == ["thwarted"]
+    assert _options(props["events"]["items"]) == ["foiled"]
 
 
 # --------------------------------------------------------------------------- prompt_values
@@ -197,7 +193,7 @@ def test_assemble_without_labels_is_the_proposal(proposals: list[SentenceProposa
     assert c["kind"] == claim.kind and c["certainty"] == claim.certainty == "reported"
     assert c["evidence"] == [{"sentence": n, "text": claim.evidence.text}]
     assert (
-        c["evidence"][0]["text"] == "police arrested five men after the bombing in Baku on Tuesday"
+        c["evidence"][0]["text"] == "police arrested five men after the bombing in Lyon on Tuesday"
     )
     attribution = c["attribution"]
     assert attribution["name"] == claim.speakers[0].text == "Officials"
@@ -214,7 +210,7 @@ def test_assemble_without_labels_is_the_proposal(proposals: list[SentenceProposa
         assert event["type"] == trigger.type
         assert event["realis"] == trigger.realis
         assert event["evidence"] == [{"sentence": n, "text": claim.whole.text}]
-        assert event["location"] == {"sentence": n, "text": "Baku"}
+        assert event["location"] == {"sentence": n, "text": "Lyon"}
         assert event["time"] == {"span": {"sentence": n, "text": "on Tuesday"}}
         expected = [
             {"role": role, "span": {"sentence": n, "text": m.text}}
@@ -334,10 +330,7 @@ def _locator(text: str, sentences: list[Sentence], furniture: Any = ()) -> Groun
 
 
 def _example_documents() -> list[Document]:
-    docs = [d for d in load_documents([EXAMPLES]) if isinstance(d, Document)]
-    if SEED.is_file():
-        docs.append(make_document(SEED.read_text(encoding="utf-8"), id=SEED.stem))
-    return docs
+    return [d for d in load_documents([EXAMPLES]) if isinstance(d, Document)]
 
 
 EXAMPLE_DOCS = _example_documents()

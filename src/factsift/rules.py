@@ -433,7 +433,9 @@ _DETERMINERS = frozenset(
 _PREPOSITIONS = frozenset(
     "in on at to from by with about into onto over under after before during since for "
     "against among between through without within upon via per like than as toward towards "
-    "across behind beyond near despite amid following including".split()
+    "across behind beyond near despite amid following including due owing regarding "
+    "concerning except besides throughout along around outside inside above below till "
+    "until".split()
 )
 _CONJUNCTIONS = frozenset(
     "and or but nor so yet because although though while whereas if unless when whenever "
@@ -452,7 +454,14 @@ _SENTENCE_ADVERBS = frozenset(
     "tonight today yesterday tomorrow now then later earlier also indeed thus hence "
     "according our my your their his her its we us".split()
 )
-_CLOSED = _DETERMINERS | _PREPOSITIONS | _CONJUNCTIONS | _AUXILIARIES | _SENTENCE_ADVERBS
+# Words that end a noun phrase as a time adverbial ("visit Paris next week").
+_TIME_WORDS = frozenset(
+    "next last yesterday today tomorrow tonight week weekend month year morning afternoon "
+    "evening night".split()
+)
+_CLOSED = (
+    _DETERMINERS | _PREPOSITIONS | _CONJUNCTIONS | _AUXILIARIES | _SENTENCE_ADVERBS | _TIME_WORDS
+)
 # Honorifics and titles that make a capitalised name a person.
 _ABBREV_TOKEN = re.compile(
     r"(?:[A-Z]\.)+|(?:Mr|Mrs|Ms|Dr|Prof|Gov|Sen|Rep|Gen|Col|Lt|Sgt|Capt|St|Jr|Sr|Rev|Hon|Inc|"
@@ -632,7 +641,7 @@ def _np_back(toks: list[_Tok], j: int, first_word: int) -> int:
             break
         k -= 1
     # A sentence-opening word that is not a name ("Legal" in "Legal scholars" stays).
-    while start <= j and start == first_word and toks[start].low in _CLOSED:
+    while start <= j and start == first_word and toks[start].low in _CLOSED - _DETERMINERS:
         start += 1
     while start <= j and toks[start].low in _NAME_LINKS:
         start += 1
