@@ -154,7 +154,9 @@ _FUNCTION_WORDS = frozenset(
     "with and or but as is are was were be been has have had not no".split()
 )
 
-# Event words by factsift type. Deliberately short lists of unambiguous forms.
+# Event words by factsift type. Deliberately short lists of unambiguous forms; words for
+# the people and the instruments of an event ("protesters", "bombs", "court") are its
+# participants, not the event.
 _TRIGGERS: dict[str, str] = {}
 for _type, _words in {
     "meet": "met meet meets meeting meetings talks summit discussed discussions dialogue "
@@ -163,21 +165,22 @@ for _type, _words in {
     "transported deployed evacuated returned fled",
     "statement": "statement announced announcement reported declared broadcast told "
     "interview speech press",
-    "attack": "attack attacks attacked bombing bombings bomb bombs explosion explosions "
-    "exploded blast blasts detonated detonation IED IEDs shot shooting shootings fired "
-    "clash clashes clashed "
+    "attack": "attack attacks attacked bombing bombings bombed explosion explosions "
+    "exploded explode explodes exploding detonated detonation shot shooting shootings fired "
+    "blast blasts clash clashes clashed battle battles gunfire attacking "
     "airstrike airstrikes raid raids ambush assault struck stabbing thwarted foiled",
     "death": "killed died dead death deaths kill killing killings murdered murder "
-    "assassinated assassination assassinations fatalities kills slain slaying",
-    "injury": "injured injuring injure injures injury injuries wounded wounding hurt",
+    "assassinated assassination assassinations fatalities kills slain slaying slaughter",
+    "injury": "injured injuring injure injures injury injuries wounded wounding hurt maimed "
+    "maiming",
     "agreement": "signed agreement deal accord treaty agreed pact",
     "appointment": "appointed appoint appointment named elected hired nominated sworn inauguration",
     "resignation": "resigned resign resignation fired dismissed sacked ousted retired",
     "opening": "opened opening inaugurated launched unveiled",
     "arrest": "arrested arrest arrests detained detention jailed custody captured imprisoned",
-    "legal": "charged charges convicted sentenced trial court indicted prosecuted "
+    "legal": "charged charges convicted sentenced trial indicted prosecuted "
     "investigation investigating probe released freed acquitted pleaded lawsuit",
-    "protest": "protest protests protesters protestors demonstration demonstrations rally marched",
+    "protest": "protest protests demonstration demonstrations rally marched",
     "vote": "vote voted votes election referendum approved",
     "transaction": "bought sold purchase purchased acquired funding paid loan sale sales smuggling",
     "disaster": "earthquake flood floods outbreak epidemic pandemic hurricane crash",
@@ -185,6 +188,14 @@ for _type, _words in {
 }.items():
     for _w in _words.split():
         _TRIGGERS[_w.lower()] = _type
+# Support verbs: with an event noun as object, the noun is the event.
+_SUPPORT_VERBS = frozenset("launched launch carried staged conducted held".split())
+_EVENT_NOUN_AHEAD = re.compile(
+    r"\s+(?:out\s+)?(?:an?|the|their|its|his|her|two|three|several|new)?\s*(?:\w+\s+)?"
+    r"(?:attacks?|raids?|strikes?|airstrikes?|offensive|bombings?|assault|protests?|talks|"
+    r"meetings?|elections?|votes?|referendum|investigation|probe|trial|ambush)\b",
+    re.I,
+)
 # "charges" is an indictment only with its legal frame ("charged with", "on charges of").
 _LEGAL_CHARGE = re.compile(
     r"\b(?:charged? with|charges? (?:of|against|including|over|related)|(?:faces?|facing|faced|"
@@ -315,9 +326,11 @@ def _triggers(s: str, base: int, names: list[Mention]) -> list[Trigger]:
     prevented_at = -1
     for m in _WORD.finditer(s):
         word = m.group()
-        kind = _TRIGGERS.get(word.lower()) if word != "IED" else "attack"
-        if kind is None or (word[0].isupper() and m.start() > 0 and word.lower() != "ied"):
+        kind = _TRIGGERS.get(word.lower())
+        if kind is None or (word[0].isupper() and m.start() > 0):
             continue  # capitalised mid-sentence: part of a name ("Geneva Peace Conference")
+        if word.lower() in _SUPPORT_VERBS and _EVENT_NOUN_AHEAD.match(s, m.end()):
+            continue  # "launched an attack": the noun names the event
         charge = word.lower() in ("charge", "charges", "charged")
         if charge and not _LEGAL_CHARGE.search(s[max(0, m.start() - 12) : m.end() + 10]):
             continue  # parking charges, charged a fee: not an indictment
