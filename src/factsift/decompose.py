@@ -105,12 +105,12 @@ def _quote(sentence: int, mention: Mention) -> dict[str, Any]:
 _GOVERNMENT = frozenset(
     "government ministry ministries department administration authorities police military "
     "army kremlin white house parliament congress senate cabinet embassy state council "
-    "prosecutors prosecutor court".split()
+    "prosecutors prosecutor court office authority presidency".split()
 )
 _ORGANIZATION = frozenset(
     "company corporation firm union bank group party campaign committee association "
     "institute university foundation inc corp ltd llc organization organisation charity "
-    "club team board league federation".split()
+    "club team board league federation chamber centre center secretariat".split()
 )
 _PERSON_TITLES = frozenset(
     "mr mrs ms dr prof sen gov rep gen president minister mayor governor senator "
@@ -121,6 +121,8 @@ _PERSON_TITLES = frozenset(
 def _source_type(name: str) -> str:
     words = [w.strip(".,'’").lower() for w in name.replace("’s", " ").replace("'s", " ").split()]
     words = [w for w in words if w]
+    if "of" in words[1:]:
+        words = words[: words.index("of", 1)]  # "the Chamber of Commerce": its head is "Chamber"
     if not words:
         return "unknown"
     head = words[-1]

@@ -452,7 +452,8 @@ _PREPOSITIONS = frozenset(
 )
 _CONJUNCTIONS = frozenset(
     "and or but nor so yet because although though while whereas if unless when whenever "
-    "where whether that which who whom whose what why how once until".split()
+    "where whether that which who whom whose what why how once until neither either nor "
+    "there".split()
 )
 _AUXILIARIES = frozenset(
     "is are was were be been being am has have had having do does did will would shall "
@@ -491,7 +492,7 @@ UNNAMED_SOURCES = frozenset(
 MEDIA_SOURCES = frozenset(
     "media newspaper newspapers paper magazine outlet outlets network broadcaster agency "
     "press report reports times post journal herald tribune guardian telegraph gazette "
-    "news reuters tv television radio channel editorial board columnist".split()
+    "news reuters tv television radio channel editorial board columnist daily weekly".split()
 )
 SOURCE_NOUNS = UNNAMED_SOURCES | MEDIA_SOURCES
 _CLITIC = re.compile(r"(he|she|it|they|we|i|you|there|that|who)([’'](?:s|re|ve|ll|d|m))", re.I)
@@ -673,6 +674,8 @@ def _np_forward(toks: list[_Tok], i: int) -> int:
         if (low in _CLOSED and low not in _DETERMINERS and low != "of") or low in _REPORTING:
             break
         if k > i and low in _DETERMINERS and toks[k - 1].low != "of":
+            break
+        if k > i and t.text[:1].islower() and low.endswith(("ed", "ing")):
             break
         end = k
         k += 1
@@ -952,14 +955,49 @@ def _quote_balance(s: str) -> int:
     return balance
 
 
-def _antecedent(proposals: Sequence[SentenceProposal], upto: int) -> Mention | None:
-    """The last named speaker before sentence ``upto``, else the last personal name."""
+_GENDER = {
+    "he": "m",
+    "his": "m",
+    "him": "m",
+    "mr": "m",
+    "she": "f",
+    "her": "f",
+    "ms": "f",
+    "mrs": "f",
+}
+
+
+def _gender(text: str, p: SentenceProposal, name: Mention) -> str | None:
+    """ "m" or "f" when the article says so: an honorific, or the pronoun that follows the
+    name in its own sentence ("Jane Doe, 71, … as she left"); None when it does not."""
+    honorific = _GENDER.get(name.text.split()[0].lower().rstrip("."))
+    if honorific:
+        return honorific
+    after = text[name.end : p.whole.end].lower()
+    found = [_GENDER[w] for w in re.findall(r"\b(?:he|his|him|she|her)\b", after)]
+    return found[0] if found else None
+
+
+def _antecedent(
+    text: str, proposals: Sequence[SentenceProposal], upto: int, pronoun: str
+) -> Mention | None:
+    """The last named speaker before sentence ``upto`` that the pronoun can refer to,
+    else the last compatible personal name."""
+    wanted = _GENDER[pronoun]
+    common = _lowercase_words(text)
+
+    def fits(p: SentenceProposal, name: Mention) -> bool:
+        words = name.text.split()
+        if words[-1].lower() in common or name.text.lower() in _PRONOUNS:
+            return False  # "Organisers", "the minister": not a name
+        return _gender(text, p, name) in (None, wanted)
+
     for p in reversed(proposals[max(0, upto - 8) : upto + 1]):
         name = p.source_name
-        if name is not None and name.text.lower() not in _PRONOUNS and name.text[:1].isupper():
+        if name is not None and name.text[:1].isupper() and fits(p, name):
             return name
     for p in reversed(proposals[max(0, upto - 3) : upto + 1]):
-        people = [m for m in p.mentions if " " in m.text and m.text.lower() not in _PRONOUNS]
+        people = [m for m in p.mentions if " " in m.text and fits(p, m)]
         if people:
             return people[-1]
     return None
@@ -973,7 +1011,7 @@ def propose_all(text: str, sentences: Sequence[Sentence]) -> list[SentencePropos
     for i, p in enumerate(proposals):
         # "he"/"she" name a person; "they" and "it" are left as the article says them.
         pronoun = p.source_name.text.lower() if p.source_name is not None else ""
-        if pronoun in ("he", "she") and (found := _antecedent(proposals, i - 1)):
+        if pronoun in ("he", "she") and (found := _antecedent(text, proposals, i - 1, pronoun)):
             proposals[i] = replace(p, source_name=found)
     # Quotations: runs of sentences from an opening quote to its close.
     groups: list[list[int]] = []
