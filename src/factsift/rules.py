@@ -184,7 +184,8 @@ for _type, _words in {
     "vote": "vote voted votes election referendum approved",
     "transaction": "bought sold purchase purchased acquired funding paid loan sale sales smuggling",
     "disaster": "earthquake flood floods outbreak epidemic pandemic hurricane crash",
-    "other": "threatened threat threats",
+    "other": "threatened threat threats warning warnings ultimatum crime crimes homicide "
+    "terrorism treason",
 }.items():
     for _w in _words.split():
         _TRIGGERS[_w.lower()] = _type
