@@ -34,7 +34,7 @@ from factsift import Document, Extractor
 from factsift.decompose import DECISIONS, choice_model, prompt_values
 from factsift.documents import find_furniture
 from factsift.llm import Scope
-from factsift.rules import propose
+from factsift.rules import propose, propose_all
 from factsift.segment import Sentence, split_sentences
 
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "eval"
@@ -93,9 +93,10 @@ def main() -> None:
             # Gold offsets index the text as given: use it as is, not re-cleaned.
             doc = Document(id=gold["id"], text=gold["text"], furniture=find_furniture(gold["text"]))
             sentences = split_sentences(doc.text, doc.furniture)
-            for i, sentence in enumerate(sentences):
+            for i, (sentence, proposal) in enumerate(
+                zip(sentences, propose_all(doc.text, sentences), strict=True)
+            ):
                 span = (sentence.start, sentence.end)
-                proposal = propose(doc.text, sentence)
                 question = choice_model(proposal, decisions)
                 labels: dict[str, Any] = {}
                 if question is not None:
