@@ -388,10 +388,11 @@ def _evidence(s: str, base: int) -> Mention:
 # --------------------------------------------------------------------------- attribution
 
 # Reporting verbs, by lemma: the verbs of VerbNet 3.4 classes say-37.7, tell-37.2,
-# complain-37.8, advise-37.9, inquire-37.1.2, conjecture-29.5 and judgment-33 that news
-# uses to attribute content,
-# as listed among the attribution cues of PARC 3.0 (Pareti, 2016) and the PolNeAR
-# annotation guidelines (Newell, Margolin and Ruths, 2018). Inflected by _forms.
+# complain-37.8, advise-37.9, inquire-37.1.2, conjecture-29.5, judgment-33, dub-29.3
+# (call) and want-32.1 that news uses to attribute content, as listed among the
+# attribution cues of PARC 3.0 (Pareti, 2016), which also counts intentions and
+# stances ("wants", "is defending"), and the PolNeAR annotation guidelines (Newell,
+# Margolin and Ruths, 2018). Inflected by _forms.
 _REPORTING_LEMMAS = """
     say tell add state claim report announce argue insist warn explain note write tweet
     acknowledge admit allege assert contend declare deny suggest believe think predict
@@ -400,7 +401,8 @@ _REPORTING_LEMMAS = """
     indicate disclose boast hint conclude mention reiterate repeat counter retort quip
     exclaim recount clarify recommend advise demand doubt fear expect hope speculate
     predict forecast worry agree disagree acknowledge tell ask accuse question demand cite
-    criticize criticise condemn denounce praise blame mock dismiss
+    criticize criticise condemn denounce praise blame mock dismiss want seek propose defend
+    encourage recommend learn call
 """
 _IRREGULAR = {"say": "said", "tell": "told", "write": "wrote written", "think": "thought"}
 _DOUBLED = frozenset({"admit", "quip", "regret", "omit", "refer"})
