@@ -204,7 +204,7 @@ _LEGAL_CHARGE = re.compile(
     r"(?:was|were|been|be|is|are) charged)\b",
     re.I,
 )
-# The inauguration of a library is an opening, of a president an appointment: by context.
+# Inaugurating a library is an opening, a president an appointment: by context.
 _OPENING_OBJECTS = re.compile(r"\b(embassy|hospital|school|plant|factory|library|office)\b", re.I)
 
 
@@ -812,7 +812,7 @@ def _attribution(s: str, base: int, common: frozenset[str] = frozenset()) -> Att
     while last > 0 and not toks[last].word and toks[last].text not in "”\"’'":
         last -= 1
     # "according to X, C" / "C, according to X", and nominal cues that PARC marks the
-    # same way: "in a statement from X", "in a report by X".
+    # same way: "in a report by X", "in a letter from X".
     for i in range(n - 2):
         width = 0
         if toks[i].low == "according" and toks[i + 1].low == "to":

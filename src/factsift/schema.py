@@ -91,7 +91,7 @@ class ClaimKind(str, Enum):
     fact = "fact"
     """A checkable statement about the world (it may still be false)."""
     opinion = "opinion"
-    """An evaluation, judgement or characterisation ("a steadfast bastion")."""
+    """An evaluation, judgement or characterisation ("a disgraceful decision")."""
     prediction = "prediction"
     """A statement about the future ("is expected to", "will")."""
     other = "other"
