@@ -16,7 +16,7 @@ from factsift.drafts import LIST_CAP, ground_answer
 from factsift.extract import Extractor
 from factsift.ground import TextIndex
 from factsift.llm import Scope
-from factsift.rules import SentenceProposal, propose
+from factsift.rules import SentenceProposal, propose, propose_all
 from factsift.schema import QUOTE_MAX_CHARS, Document
 from factsift.segment import Sentence, Window, split_sentences
 
@@ -420,3 +420,57 @@ def test_sentence_strategy_without_a_model(doc: Document) -> None:
     assert len(facts.events) <= len(events)
     for span in facts.spans():
         assert facts.text[span.start : span.end] == span.text
+
+
+# --------------------------------------------------------------------------- attribution
+
+
+def _claims_of(text: str) -> list[dict[str, Any]]:
+    claims: list[dict[str, Any]] = []
+    for p in propose_all(text, split_sentences(text)):
+        claims += assemble(p, None)[0]
+    return claims
+
+
+@pytest.mark.parametrize(
+    ("sentence", "name", "source_type"),
+    [
+        ("Lena Kompany said the club had paid the fee.", "Lena Kompany", "person"),
+        ("Ayla Pressman said the bill would pass.", "Ayla Pressman", "person"),
+        ("The Harbour Post reported that the mayor had resigned.", "The Harbour Post", "media"),
+        ("The health ministry said the clinic had closed.", "The health ministry", "government"),
+        (
+            "The Eastvale Chamber of Commerce said sales had fallen.",
+            "The Eastvale Chamber of Commerce",
+            "organization",
+        ),
+        ("Two officials said the talks had stalled.", "Two officials", "unknown"),
+    ],
+)
+def test_source_types_come_from_the_head_word(sentence: str, name: str, source_type: str) -> None:
+    [claim] = _claims_of(sentence)
+    assert claim["attribution"]["name"] == name
+    assert claim["attribution"]["source_type"] == source_type
+
+
+def test_a_pronoun_speaker_is_named_and_quoted() -> None:
+    text = (
+        "Marta Ruiz, 64, has run the bakery since her husband died. "
+        "Tomas Berg owns the shop next door. "
+        '"Nobody comes here any more," she said.'
+    )
+    claims = _claims_of(text)
+    quoted = [c for c in claims if c["attribution"].get("speaker")]
+    said = next(c for c in quoted if c["attribution"]["speaker"]["text"] == "she")
+    # The last named person the article calls "she", not the nearest name.
+    assert said["attribution"]["name"] == "Marta Ruiz"
+    assert said["attribution"]["cue"]["text"] == "said"
+
+
+def test_a_quotation_over_three_sentences_is_one_claim() -> None:
+    text = '"We will rebuild," the mayor said. "It will take years. But the town will come back."'
+    claims = _claims_of(text)
+    assert len(claims) == 1
+    [claim] = claims
+    assert claim["attribution"]["name"] == "the mayor"
+    assert [e["sentence"] for e in claim["evidence"]] == [1, 2, 3]

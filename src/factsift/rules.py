@@ -995,15 +995,20 @@ def _antecedent(
             return False  # "Organisers", "the minister": not a name
         return _gender(text, p, name) in (None, wanted)
 
-    for p in reversed(proposals[max(0, upto - 8) : upto + 1]):
-        name = p.source_name
-        if name is not None and name.text[:1].isupper() and fits(p, name):
-            return name
-    for p in reversed(proposals[max(0, upto - 3) : upto + 1]):
-        people = [m for m in p.mentions if " " in m.text and fits(p, m)]
-        if people:
-            return people[-1]
-    return None
+    # Named speakers first, then any personal name; a name the article itself gives the
+    # right pronoun beats one it says nothing about.
+    candidates = [
+        (p, p.source_name)
+        for p in proposals[max(0, upto - 8) : upto + 1]
+        if p.source_name is not None and p.source_name.text[:1].isupper()
+    ] or [
+        (p, m) for p in proposals[max(0, upto - 3) : upto + 1] for m in p.mentions if " " in m.text
+    ]
+    fitting = [(p, m) for p, m in candidates if fits(p, m)]
+    known = [m for p, m in fitting if _gender(text, p, m) == wanted]
+    if known:
+        return known[-1]
+    return fitting[-1][1] if fitting else None
 
 
 def propose_all(text: str, sentences: Sequence[Sentence]) -> list[SentenceProposal]:
@@ -1042,7 +1047,7 @@ def propose_all(text: str, sentences: Sequence[Sentence]) -> list[SentencePropos
         more: list[tuple[int, Mention]] = list(proposals[head].more_evidence)
         for i in group:
             p = proposals[i]
-            if i == head or p.source_name is not None or not p.is_claim:
+            if i == head or p.source_name is not None:
                 continue
             more.append((i, p.evidence))
             proposals[i] = replace(p, is_claim=False)
