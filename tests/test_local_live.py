@@ -28,8 +28,9 @@ def cache_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def runs(cache_dir: Path) -> tuple[ArticleFacts, ArticleFacts]:
-    """The seed article, extracted twice by one Extractor with no configuration."""
-    with Extractor(cache_dir=cache_dir) as extractor:
+    """The seed article, extracted twice by one Extractor with no configuration but the
+    one decision these tests need the in-process model for (by default it is asked none)."""
+    with Extractor(cache_dir=cache_dir, decisions=["kind"]) as extractor:
         assert extractor.settings.provider == "local"
         return extractor.extract(SEED_ARTICLE), extractor.extract(SEED_ARTICLE)
 

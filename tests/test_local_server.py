@@ -49,6 +49,8 @@ def llama_server(request: pytest.FixtureRequest) -> Iterator[str]:
 
 def run(url: str, cache: Path, article: Any, **options: Any) -> ArticleFacts:
     options.setdefault("strategy", "sentence")
+    # The model is asked nothing by default; these tests are about asking it.
+    options.setdefault("decisions", ("kind",))
     with Extractor(
         SERVED_MODEL, base_url=url, mode="json_schema", cache_dir=cache, max_attempts=1, **options
     ) as extractor:
