@@ -1055,17 +1055,25 @@ def propose_all(text: str, sentences: Sequence[Sentence]) -> list[SentencePropos
         proposals[head] = replace(proposals[head], more_evidence=tuple(more))
     # A definite mention of an event already named ("the summit", "the attack") is that
     # event again, not a new one.
+    # A modifier stays part of the name: "the next summit" is another event than "the
+    # summit", but the same as an earlier "next summit".
     seen: set[tuple[str, str]] = set()
     for i, p in enumerate(proposals):
         kept = []
         for t in p.triggers:
-            key = (t.type, t.word.text.lower())
-            before = text[max(p.whole.start, t.word.start - 12) : t.word.start].lower().split()
+            word = t.word.text.lower()
+            before = text[max(p.whole.start, t.word.start - 30) : t.word.start].lower().split()
+            modifiers: list[str] = []
+            while before and before[-1] not in _DEFINITE and len(modifiers) < 2:
+                if not before[-1].replace("-", "").isalpha() or before[-1] in _CLOSED - _TIME_WORDS:
+                    break
+                modifiers.insert(0, before.pop())
+            definite = bool(before) and before[-1] in _DEFINITE
+            key = (t.type, " ".join([*modifiers, word]))
             nominal = not t.word.text.endswith(("ed", "ing"))
-            definite = bool(before) and before[-1] in _DEFINITE and nominal
-            if key in seen and definite:
+            if definite and nominal and key in seen:
                 continue
-            seen.add(key)
+            seen.update({key, (t.type, word)})
             kept.append(t)
         if len(kept) != len(p.triggers):
             proposals[i] = replace(p, triggers=tuple(kept))
