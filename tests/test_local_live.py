@@ -59,6 +59,6 @@ def test_a_fresh_extractor_answers_offline_from_the_cache(
     runs: tuple[ArticleFacts, ArticleFacts], cache_dir: Path
 ) -> None:
     facts, _ = runs
-    with Extractor(cache_dir=cache_dir, cache="offline") as offline:
+    with Extractor(cache_dir=cache_dir, cache="offline", decisions=["kind"]) as offline:
         again = offline.extract(SEED_ARTICLE)
     assert again.cached and again.claims == facts.claims and again.events == facts.events
