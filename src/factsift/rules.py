@@ -695,7 +695,7 @@ def _content(s: str, base: int, toks: list[_Tok], a: int, b: int) -> Mention | N
     """Tokens a..b as content, without edge punctuation; None if too short to be a claim."""
     while a <= b and not toks[a].word and toks[a].text not in "“\"‘'":
         a += 1
-    while b >= a and not toks[b].word and toks[b].text not in "”\"’'?!":
+    while b >= a and not toks[b].word and toks[b].text not in ("”", '"', "’", "'", "?", "!", "''"):
         b -= 1
     if b - a < 2:
         return None
@@ -763,16 +763,16 @@ def _around_cue(
         return None
     name = _span(s, base, toks, start, j)
     source = _span(s, base, toks, start, appositive_end if appositive_end > 0 else j)
-    # Content: after the cue ("said (that) C"), or before the source ("C, X said"),
-    # whichever is longer when the source follows a comma or a closing quote.
+    # Content: after the cue ("said (that) C"), or before the source ("C, X said"):
+    # '"…," she said in an interview' keeps the quotation, "In Ohio, she said …" what
+    # follows the cue.
     after = _content(s, base, toks, _after_cue(toks, i), last)
     before = None
-    if start > first + 1 and toks[start - 1].text in ',”"’':
+    if start > first + 1 and toks[start - 1].text in _COMMA_OR_CLOSE:
         stop = start - 2 if toks[start - 1].text == "," else start - 1
         before = _content(s, base, toks, first, stop)
-    content = max(
-        (c for c in (after, before) if c is not None), key=lambda c: c.end - c.start, default=None
-    )
+    quoted = start > 1 and any(t.text in _CLOSERS for t in toks[start - 2 : start])
+    content = before if quoted and before is not None else after or before
     if content is None:
         return None
     return Attribution(cue, source, name, content)
@@ -792,9 +792,9 @@ def _inside_quotes(toks: list[_Tok]) -> list[bool]:
     for k, t in enumerate(toks):
         if t.text in "“«" or t.text == "``":
             depth += 1
-        elif t.text in "”»" or t.text == "''":
+        elif t.text in "”»":
             depth = max(0, depth - 1)
-        elif t.text == '"':
+        elif t.text in ('"', "''"):
             opening = k == 0 or toks[k - 1].end < t.start or not toks[k - 1].word
             depth = depth + 1 if opening and depth == 0 else max(0, depth - 1)
         inside.append(depth > 0)
@@ -947,6 +947,7 @@ _DEFINITE = frozenset("the this that these those its their his her".split())
 def _quote_balance(s: str) -> int:
     """Quotations opened minus closed in ``s``: curly quotes, and straight ones by position."""
     balance = 0
+    s = s.replace("``", '"').replace("''", '"')  # the typewriter style of some newspapers
     for i, ch in enumerate(s):
         if ch == "“":
             balance += 1
@@ -1036,7 +1037,7 @@ def propose_all(text: str, sentences: Sequence[Sentence]) -> list[SentencePropos
         heads.append(named[0] if len(named) == 1 else None)
     for g, group in enumerate(groups):
         head = heads[g]
-        quoted = proposals[group[0]].whole.text[:1] in _OPEN_QUOTES + '"'
+        quoted = proposals[group[0]].whole.text[:1] in _OPEN_QUOTES + "\"'"
         if head is None and g > 0 and quoted and heads[g - 1] is not None:
             # '"…," she said. "More of the same quotation."': the speaker carries on.
             previous = proposals[heads[g - 1]].whole.text  # type: ignore[index]
