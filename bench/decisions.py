@@ -10,6 +10,11 @@ sentence strategy can delegate. Both are scored against the gold annotations:
   against the words the model kept of them (wikievents and seed-gold).
 
     python bench/decisions.py [GOLD.jsonl ...] [--model local]
+    python bench/decisions.py --kinds [bench/data/kinds.jsonl] [--model local]
+
+``--kinds`` scores the kind decision (fact, opinion, prediction) on a labelled
+set of sentences (written for it, and from examples/articles; never from a dev
+file): per-class recall and fact precision, rules against the model.
 
 The answers are cached, so a second run is instant.
 """
@@ -21,6 +26,7 @@ import json
 import sys
 import time
 from collections import Counter
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -28,8 +34,8 @@ from factsift import Document, Extractor
 from factsift.decompose import DECISIONS, choice_model, prompt_values
 from factsift.documents import find_furniture
 from factsift.llm import Scope
-from factsift.rules import propose
-from factsift.segment import split_sentences
+from factsift.rules import propose, propose_all
+from factsift.segment import Sentence, split_sentences
 
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "eval"
 
@@ -66,7 +72,17 @@ def main() -> None:
         default=",".join(DECISIONS),
         help="what to ask the model, comma-separated (default: all)",
     )
+    parser.add_argument(
+        "--kinds",
+        nargs="?",
+        const=Path(__file__).resolve().parent / "data" / "kinds.jsonl",
+        type=Path,
+        help="score the kind decision on a labelled set (default bench/data/kinds.jsonl)",
+    )
     args = parser.parse_args()
+    if args.kinds:
+        score_kinds(args.kinds, args.model)
+        return
     decisions = args.decisions.split(",")
     ex = Extractor(args.model, strategy="sentence", decisions=decisions)
     acc: Counter[str] = Counter()
@@ -77,9 +93,10 @@ def main() -> None:
             # Gold offsets index the text as given: use it as is, not re-cleaned.
             doc = Document(id=gold["id"], text=gold["text"], furniture=find_furniture(gold["text"]))
             sentences = split_sentences(doc.text, doc.furniture)
-            for i, sentence in enumerate(sentences):
+            for i, (sentence, proposal) in enumerate(
+                zip(sentences, propose_all(doc.text, sentences), strict=True)
+            ):
                 span = (sentence.start, sentence.end)
-                proposal = propose(doc.text, sentence)
                 question = choice_model(proposal, decisions)
                 labels: dict[str, Any] = {}
                 if question is not None:
@@ -98,6 +115,53 @@ def main() -> None:
                 if "events" in gold:
                     score_events(acc, gold, span, proposal, labels)
     report(acc, calls, time.perf_counter() - started)
+
+
+def score_kinds(path: Path, model: str) -> None:
+    """Per-class recall and fact precision of the kind decision, rules against the model."""
+    ex = Extractor(model, strategy="sentence", decisions=["kind"])
+    confusion: dict[str, Counter[tuple[str, str]]] = {"rules": Counter(), "model": Counter()}
+    started, calls = time.perf_counter(), 0
+    for line in path.open(encoding="utf-8"):
+        item = json.loads(line)
+        text, gold = item["text"], item["kind"]
+        sentences = split_sentences(text)
+        # A labelled item is one sentence; the rules see all of it.
+        sentence = Sentence(0, sentences[0].start, sentences[-1].end)
+        proposal = replace(propose(text, sentence), is_claim=True)
+        confusion["rules"][(gold, proposal.kind)] += 1
+        question = choice_model(proposal, ["kind"])
+        assert question is not None
+        values = prompt_values(text, [sentence], 0, proposal, question)
+        try:
+            answer = ex.llm.structured(
+                ex.prompt.render(**values), question, Scope(), reasks=1, max_tokens=96
+            )
+            confusion["model"][(gold, answer.model_dump()["kind"])] += 1
+            calls += 1
+        except Exception as err:
+            print(f"{text[:40]}: {err}", file=sys.stderr)
+            confusion["model"][(gold, "error")] += 1
+    print(f"model calls: {calls} in {time.perf_counter() - started:.0f} s")
+    print(f"{'kind decision':<22} {'rules':>6} {'model':>6}")
+    kinds = ("fact", "opinion", "prediction")
+    for kind in kinds:
+        row = []
+        for name in ("rules", "model"):
+            c = confusion[name]
+            total = sum(v for (g, _), v in c.items() if g == kind)
+            row.append(c[(kind, kind)] / total if total else 0.0)
+        n = sum(v for (g, _), v in confusion["rules"].items() if g == kind)
+        print(f"{kind + ' recall':<22} {row[0]:>6.2f} {row[1]:>6.2f}  ({n})")
+    row = []
+    for name in ("rules", "model"):
+        c = confusion[name]
+        said = sum(v for (_, p), v in c.items() if p == "fact")
+        row.append(c[("fact", "fact")] / said if said else 0.0)
+    print(f"{'fact precision':<22} {row[0]:>6.2f} {row[1]:>6.2f}")
+    for name in ("rules", "model"):
+        c = confusion[name]
+        print(f"{name}: " + ", ".join(f"{g}->{p} {v}" for (g, p), v in sorted(c.items())))
 
 
 def score_claims(

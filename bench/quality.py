@@ -1,10 +1,14 @@
 """Extraction quality on gold files: run a model, score it with factsift's evaluator.
 
     python bench/quality.py [GOLD.jsonl ...] [--model local] [--strategy auto]
-        [--save predictions.jsonl] [--json]
+        [--rules-only] [--save predictions.jsonl] [--json]
 
 Gold files default to ../shared/eval/. The texts are used exactly as
-annotated, so spans and gold offsets index the same string.
+annotated, so spans and gold offsets index the same string. Each file's
+TOTAL row is followed by the regex floor's (bench/attribution_floor.py).
+``--rules-only`` runs the sentence strategy with no model decision at all
+(the rules decide everything): seconds instead of minutes, for iterating on
+rules.
 """
 
 from __future__ import annotations
@@ -14,10 +18,14 @@ import json
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 from factsift import Document, Extractor
 from factsift.documents import find_furniture
 from factsift.evaluate import evaluate, load_gold, load_type_map
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from attribution_floor import floor_report
 
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "eval"
 
@@ -33,11 +41,24 @@ def main() -> None:
     parser.add_argument("--model", default=None, help="default: the configured or bundled model")
     parser.add_argument("--base-url", default=None)
     parser.add_argument("--strategy", default="auto")
+    parser.add_argument(
+        "--rules-only",
+        action="store_true",
+        help="sentence strategy with no model decision (fast; for iterating on rules)",
+    )
     parser.add_argument("--save", type=Path, help="also write the predictions as JSONL")
     parser.add_argument("--json", action="store_true", help="print the report as JSON")
     args = parser.parse_args()
     type_map = load_type_map()
-    with Extractor(args.model, base_url=args.base_url, strategy=args.strategy) as ex:
+    options: dict[str, Any] = {"strategy": args.strategy}
+    if args.rules_only:
+        options = {"strategy": "sentence", "decisions": ()}
+    with Extractor(
+        args.model,
+        base_url=args.base_url,
+        cache="off" if args.rules_only else "read-write",
+        **options,
+    ) as ex:
         for path in args.gold:
             gold = load_gold(path)
             started = time.perf_counter()
@@ -59,7 +80,14 @@ def main() -> None:
                 f"== {path.name}: {len(gold)} documents, {ex.settings.model} "
                 f"({ex.strategy}), {seconds:.0f} s"
             )
-            print(json.dumps(report.to_dict(), indent=2) if args.json else report.format_table())
+            floor = floor_report(path)
+            if args.json:
+                print(
+                    json.dumps({"factsift": report.to_dict(), "floor": floor.to_dict()}, indent=2)
+                )
+            else:
+                print(report.format_table())
+                print(floor.format_table().splitlines()[-3].replace("TOTAL", "FLOOR", 1))
             sys.stdout.flush()
 
 

@@ -11,16 +11,15 @@ from pydantic import ValidationError
 from factsift import Extraction
 from factsift.answer import GroundingState, answer_model
 from factsift.decompose import AUTHOR, DECISIONS, assemble, choice_model, prompt_values
-from factsift.documents import load_documents, make_document
+from factsift.documents import load_documents
 from factsift.drafts import LIST_CAP, ground_answer
 from factsift.extract import Extractor
 from factsift.ground import TextIndex
 from factsift.llm import Scope
-from factsift.rules import SentenceProposal, propose
+from factsift.rules import SentenceProposal, propose, propose_all
 from factsift.schema import QUOTE_MAX_CHARS, Document
 from factsift.segment import Sentence, Window, split_sentences
 
-SEED = Path(__file__).resolve().parents[2] / "shared/articles/israel-azerbaijan-alliance.txt"
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples" / "articles"
 
 # Sentence 1 is a short fragment (not a claim, one event word); sentence 2 is an
@@ -28,7 +27,7 @@ EXAMPLES = Path(__file__).resolve().parents[1] / "examples" / "articles"
 # attribution nor event words.
 TEXT = (
     "Ministers met\n"
-    "Officials said that police arrested five men after the bombing in Baku on Tuesday. "
+    "Officials said that police arrested five men after the bombing in Lyon on Tuesday. "
     "The weather was calm and dry across the whole region."
 )
 
@@ -121,22 +120,19 @@ def test_choice_model_rejects_values_outside_the_options(
             model.model_validate({**good, **bad})
 
 
-def test_choice_model_on_the_seed_hinting_sentence() -> None:
-    if not SEED.is_file():
-        pytest.skip(f"seed article not found at {SEED}")
-    doc = make_document(SEED.read_text(encoding="utf-8"))
-    [sentence] = [
-        s
-        for s in split_sentences(doc.text, skip=doc.furniture)
-        if "hinting" in doc.text[s.start : s.end]
-    ]
-    p = propose(doc.text, sentence)
+def test_choice_model_on_a_hedged_media_sentence() -> None:
+    text = (
+        "Security services foiled a plot against a stadium in the capital, "
+        "with media suggesting that the target may have been a concert."
+    )
+    [sentence] = split_sentences(text)
+    p = propose(text, sentence)
     model = choice_model(p, DECISIONS)
     assert model is not None
     props = model.model_json_schema()["properties"]
     assert _options(props["speaker"])[0] == "media"
     assert _options(props["speaker"])[-1] == AUTHOR
-    assert _options(props["events"]["items"]) == ["thwarted"]
+    assert _options(props["events"]["items"]) == ["foiled"]
 
 
 # --------------------------------------------------------------------------- prompt_values
@@ -197,7 +193,7 @@ def test_assemble_without_labels_is_the_proposal(proposals: list[SentenceProposa
     assert c["kind"] == claim.kind and c["certainty"] == claim.certainty == "reported"
     assert c["evidence"] == [{"sentence": n, "text": claim.evidence.text}]
     assert (
-        c["evidence"][0]["text"] == "police arrested five men after the bombing in Baku on Tuesday"
+        c["evidence"][0]["text"] == "police arrested five men after the bombing in Lyon on Tuesday"
     )
     attribution = c["attribution"]
     assert attribution["name"] == claim.speakers[0].text == "Officials"
@@ -214,7 +210,7 @@ def test_assemble_without_labels_is_the_proposal(proposals: list[SentenceProposa
         assert event["type"] == trigger.type
         assert event["realis"] == trigger.realis
         assert event["evidence"] == [{"sentence": n, "text": claim.whole.text}]
-        assert event["location"] == {"sentence": n, "text": "Baku"}
+        assert event["location"] == {"sentence": n, "text": "Lyon"}
         assert event["time"] == {"span": {"sentence": n, "text": "on Tuesday"}}
         expected = [
             {"role": role, "span": {"sentence": n, "text": m.text}}
@@ -334,10 +330,7 @@ def _locator(text: str, sentences: list[Sentence], furniture: Any = ()) -> Groun
 
 
 def _example_documents() -> list[Document]:
-    docs = [d for d in load_documents([EXAMPLES]) if isinstance(d, Document)]
-    if SEED.is_file():
-        docs.append(make_document(SEED.read_text(encoding="utf-8"), id=SEED.stem))
-    return docs
+    return [d for d in load_documents([EXAMPLES]) if isinstance(d, Document)]
 
 
 EXAMPLE_DOCS = _example_documents()
@@ -431,3 +424,57 @@ def test_sentence_strategy_without_a_model(doc: Document) -> None:
     assert len(facts.events) <= len(events)
     for span in facts.spans():
         assert facts.text[span.start : span.end] == span.text
+
+
+# --------------------------------------------------------------------------- attribution
+
+
+def _claims_of(text: str) -> list[dict[str, Any]]:
+    claims: list[dict[str, Any]] = []
+    for p in propose_all(text, split_sentences(text)):
+        claims += assemble(p, None)[0]
+    return claims
+
+
+@pytest.mark.parametrize(
+    ("sentence", "name", "source_type"),
+    [
+        ("Lena Kompany said the club had paid the fee.", "Lena Kompany", "person"),
+        ("Ayla Pressman said the bill would pass.", "Ayla Pressman", "person"),
+        ("The Harbour Post reported that the mayor had resigned.", "The Harbour Post", "media"),
+        ("The health ministry said the clinic had closed.", "The health ministry", "government"),
+        (
+            "The Eastvale Chamber of Commerce said sales had fallen.",
+            "The Eastvale Chamber of Commerce",
+            "organization",
+        ),
+        ("Two officials said the talks had stalled.", "Two officials", "unknown"),
+    ],
+)
+def test_source_types_come_from_the_head_word(sentence: str, name: str, source_type: str) -> None:
+    [claim] = _claims_of(sentence)
+    assert claim["attribution"]["name"] == name
+    assert claim["attribution"]["source_type"] == source_type
+
+
+def test_a_pronoun_speaker_is_named_and_quoted() -> None:
+    text = (
+        "Marta Ruiz, 64, has run the bakery since her husband died. "
+        "Tomas Berg owns the shop next door. "
+        '"Nobody comes here any more," she said.'
+    )
+    claims = _claims_of(text)
+    quoted = [c for c in claims if c["attribution"].get("speaker")]
+    said = next(c for c in quoted if c["attribution"]["speaker"]["text"] == "she")
+    # The last named person the article calls "she", not the nearest name.
+    assert said["attribution"]["name"] == "Marta Ruiz"
+    assert said["attribution"]["cue"]["text"] == "said"
+
+
+def test_a_quotation_over_three_sentences_is_one_claim() -> None:
+    text = '"We will rebuild," the mayor said. "It will take years. But the town will come back."'
+    claims = _claims_of(text)
+    assert len(claims) == 1
+    [claim] = claims
+    assert claim["attribution"]["name"] == "the mayor"
+    assert [e["sentence"] for e in claim["evidence"]] == [1, 2, 3]

@@ -110,6 +110,37 @@ def test_partial_overlap_matches() -> None:
     assert total.claims.attribution.rate == 1.0
 
 
+def test_attributed_claims_need_overlap_and_the_same_speaker() -> None:
+    gold = [
+        gold_doc(
+            claims=[
+                {"spans": [at("the talks went well")], "speaker": "Officials"},
+                {"spans": [at("A bomb exploded")], "speaker": "the police"},
+                {"spans": [at("The minister met the president")], "speaker": None},
+            ]
+        )
+    ]
+    pred = prediction(
+        claims=[
+            claim("talks went well", speaker="The officials"),  # hit: same speaker, normalised
+            claim("A bomb exploded", speaker="witnesses"),  # overlap, wrong speaker: no hit
+            claim("The minister met", speaker=None),  # article's voice: not counted
+            claim("near the embassy", speaker="police"),  # speaker right, no overlap
+        ]
+    )
+    attributed = evaluate([pred], gold).total.claims.attributed  # type: ignore[union-attr]
+    assert (attributed.matched, attributed.predicted, attributed.gold) == (1, 3, 2)
+    assert attributed.precision == pytest.approx(1 / 3)
+    assert attributed.recall == pytest.approx(1 / 2)
+
+
+def test_attributed_claims_show_in_the_table_and_json() -> None:
+    gold = [gold_doc(claims=[{"spans": [at("the talks went well")], "speaker": "Officials"}])]
+    report = evaluate([prediction(claims=[claim("talks went", speaker="officials")])], gold)
+    assert "attr F1" in report.format_table().splitlines()[0]
+    assert report.to_dict()["total"]["claims"]["attributed"]["f1"] == 1.0
+
+
 def test_two_predictions_on_one_gold_give_one_match() -> None:
     gold = [gold_doc(claims=[{"spans": [at("The minister met the president")], "speaker": None}])]
     pred = prediction(claims=[claim("The minister met"), claim("The minister met the president")])

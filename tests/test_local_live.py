@@ -27,8 +27,9 @@ def cache_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def runs(cache_dir: Path) -> tuple[ArticleFacts, ArticleFacts]:
-    """The test article, extracted twice by one Extractor with no configuration."""
-    with Extractor(cache_dir=cache_dir) as extractor:
+    """The test article, extracted twice by one Extractor with no configuration but the
+    one decision these tests need the in-process model for (by default it is asked none)."""
+    with Extractor(cache_dir=cache_dir, decisions=["kind"]) as extractor:
         assert extractor.settings.provider == "local"
         return extractor.extract(ARTICLE), extractor.extract(ARTICLE)
 
@@ -57,6 +58,6 @@ def test_a_fresh_extractor_answers_offline_from_the_cache(
     runs: tuple[ArticleFacts, ArticleFacts], cache_dir: Path
 ) -> None:
     facts, _ = runs
-    with Extractor(cache_dir=cache_dir, cache="offline") as offline:
+    with Extractor(cache_dir=cache_dir, cache="offline", decisions=["kind"]) as offline:
         again = offline.extract(ARTICLE)
     assert again.cached and again.claims == facts.claims and again.events == facts.events

@@ -48,6 +48,8 @@ def run(url: str, cache: Path, article: Any, **options: Any) -> ArticleFacts:
     options.setdefault("strategy", "sentence")
     # Recording runs the real model on CPU: give a slow machine time (replay is instant).
     options.setdefault("timeout", 900.0)
+    # The model is asked nothing by default; these tests are about asking it.
+    options.setdefault("decisions", ("kind",))
     with Extractor(
         SERVED_MODEL, base_url=url, mode="json_schema", cache_dir=cache, max_attempts=1, **options
     ) as extractor:

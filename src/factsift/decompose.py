@@ -18,6 +18,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field, create_model
 
+from .rules import MEDIA_SOURCES as _MEDIA
+from .rules import UNNAMED_SOURCES as _UNNAMED
 from .rules import Mention, SentenceProposal
 from .schema import QUOTE_MAX_CHARS
 from .segment import Sentence
@@ -98,16 +100,45 @@ def _quote(sentence: int, mention: Mention) -> dict[str, Any]:
     return {"sentence": sentence + 1, "text": text}
 
 
+# Head nouns of source mentions, by source type (compared word by word, never as
+# substrings: "Kompany" is not a company); unnamed and media heads are in rules.
+_GOVERNMENT = frozenset(
+    "government ministry ministries department administration authorities police military "
+    "army kremlin white house parliament congress senate cabinet embassy state council "
+    "prosecutors prosecutor court office authority presidency".split()
+)
+_ORGANIZATION = frozenset(
+    "company corporation firm union bank group party campaign committee association "
+    "institute university foundation inc corp ltd llc organization organisation charity "
+    "club team board league federation chamber centre center secretariat".split()
+)
+_PERSON_TITLES = frozenset(
+    "mr mrs ms dr prof sen gov rep gen president minister mayor governor senator "
+    "representative chancellor secretary director chairman chairwoman chief he she i".split()
+)
+
+
 def _source_type(name: str) -> str:
-    lowered = name.lower()
-    if any(w in lowered for w in ("media", "report", "newspaper", "press", "outlet")):
-        return "media"
-    if any(w in lowered for w in ("official", "source", "spokes", "expert", "analyst")):
+    words = [w.strip(".,'’").lower() for w in name.replace("’s", " ").replace("'s", " ").split()]
+    words = [w for w in words if w]
+    if "of" in words[1:]:
+        words = words[: words.index("of", 1)]  # "the Chamber of Commerce": its head is "Chamber"
+    if not words:
         return "unknown"
-    if any(w in lowered for w in ("ministry", "government", "state", "authorities", "police")):
-        return "government"
-    if any(w in lowered for w in ("company", "union", "bank", "council", "group", "inc", "corp")):
-        return "organization"
+    head = words[-1]
+    if words[0] in _PERSON_TITLES or head in _PERSON_TITLES:
+        return "person"
+    for lexicon, kind in (
+        (_MEDIA, "media"),
+        (_GOVERNMENT, "government"),
+        (_ORGANIZATION, "organization"),
+    ):
+        if head in lexicon or (len(words) > 1 and words[-2] + " " + head in lexicon):
+            return kind
+    if head in _UNNAMED:
+        return "unknown"
+    if any(w in _MEDIA for w in words[-2:]) and name[:1].isupper():
+        return "media"
     return "person"
 
 
@@ -125,9 +156,12 @@ def assemble(
             speaker = next((m for m in proposal.speakers if m.text == chosen["speaker"]), None)
         attribution: dict[str, Any] = {"source_type": "author", "name": None}
         if speaker is not None:
+            # The rules' own speaker has a name (an appositive's head, a pronoun's antecedent).
+            named = proposal.source_name if speaker == proposal.speakers[0] else None
+            name = (named or speaker).text
             attribution = {
-                "source_type": _source_type(speaker.text),
-                "name": speaker.text,
+                "source_type": _source_type(name),
+                "name": name,
                 "speaker": _quote(n, speaker),
                 "cue": _quote(n, proposal.cue) if proposal.cue else None,
             }
@@ -137,7 +171,11 @@ def assemble(
             "certainty": chosen.get("certainty", proposal.certainty),
             "attribution": attribution,
             "entities": list(dict.fromkeys(m.text for m in proposal.mentions))[:6],
-            "evidence": [_quote(n, proposal.evidence)],
+            # The schema holds five spans: a long quotation keeps its first sentences.
+            "evidence": [
+                _quote(n, proposal.evidence),
+                *(_quote(i, m) for i, m in proposal.more_evidence[:4]),
+            ],
         }
         if proposal.times:
             claim["time"] = {"span": _quote(n, proposal.times[0])}

@@ -5,7 +5,7 @@ scores can be computed in tests, notebooks and the CLI alike; only
 :func:`_read_jsonl` and :func:`load_type_map` touch files.
 
 Matching is by character overlap rather than exact offsets, because a model
-quoting "Gallant met Aliyev" and an annotator marking "met" both found the same
+quoting "the ministers met in Rome" and an annotator marking "met" both found the same
 event; what counts is that each gold item is claimed by at most one prediction
 (one-to-one, best overlap first), so quoting a whole paragraph cannot match
 five gold items at once.
@@ -178,17 +178,25 @@ class Agreement:
 
 @dataclass(frozen=True)
 class ClaimScores:
-    """Claims: span matching, then who-said-it and what-kind on the matched pairs."""
+    """Claims: span matching, then who-said-it and what-kind on the matched pairs.
+
+    ``attributed`` scores only the claims that have a speaker on both sides (not
+    the article's own voice): a hit needs overlapping spans *and* the same
+    speaker. Corpora such as PolNeAR annotate only attributed content, so there
+    plain ``matching`` precision says little and this is the figure to read.
+    """
 
     matching: Counts = field(default_factory=Counts)
     attribution: Agreement = field(default_factory=Agreement)
     kind: Agreement = field(default_factory=Agreement)
+    attributed: Counts = field(default_factory=Counts)
 
     def __add__(self, other: ClaimScores) -> ClaimScores:
         return ClaimScores(
             self.matching + other.matching,
             self.attribution + other.attribution,
             self.kind + other.kind,
+            self.attributed + other.attributed,
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -196,6 +204,7 @@ class ClaimScores:
             "matching": self.matching.to_dict(),
             "attribution": self.attribution.to_dict(),
             "kind": self.kind.to_dict(),
+            "attributed": self.attributed.to_dict(),
         }
 
 
@@ -367,6 +376,9 @@ class EvalReport:
             "claim R",
             "claim F1",
             "attrib",
+            "attr P",
+            "attr R",
+            "attr F1",
             "trig P",
             "trig R",
             "trig F1",
@@ -422,7 +434,11 @@ def _prf(counts: Counts) -> list[str]:
 
 def _table_row(name: str, scores: Scores) -> list[str]:
     c, e, g = scores.claims, scores.events, scores.grounding
-    claim_cells = ["-"] * 4 if c is None else [*_prf(c.matching), _fmt(c.attribution.rate)]
+    claim_cells = (
+        ["-"] * 7
+        if c is None
+        else [*_prf(c.matching), _fmt(c.attribution.rate), *_prf(c.attributed)]
+    )
     event_cells = (
         ["-"] * 7
         if e is None
@@ -560,7 +576,7 @@ def _predicted_speaker(claim: Mapping[str, Any]) -> str | None:
 
     A non-author source without a name (factsift leaves ``name`` null for unnamed
     sources) falls back to the speaker mention, then to the source type, so that
-    "media hinting that" can still agree with a gold speaker "media" and never
+    "media suggesting that" can still agree with a gold speaker "media" and never
     counts as the article's own voice.
     """
     attribution = claim.get("attribution")
@@ -578,6 +594,27 @@ def _predicted_speaker(claim: Mapping[str, Any]) -> str | None:
         if mention.strip():
             return mention
     return source_type if isinstance(source_type, str) else None
+
+
+def _predicted_names(claim: Mapping[str, Any]) -> set[str]:
+    """Every normalised way the prediction names its speaker: the name and the mention.
+
+    A prediction may name "Jane Doe" for the mention "she", or "Jane Doe" for
+    "Jane Doe, the mayor of X"; gold annotated either one, so either counts.
+    """
+    names = {normalize_speaker(_predicted_speaker(claim))}
+    attribution = claim.get("attribution")
+    if isinstance(attribution, Mapping) and attribution.get("source_type") != "author":
+        speaker = attribution.get("speaker")
+        if isinstance(speaker, Mapping) and isinstance(speaker.get("text"), str):
+            names.add(normalize_speaker(str(speaker["text"])))
+    return {n for n in names if n is not None}
+
+
+def _same_speaker(claim: Mapping[str, Any], gold_speaker: str | None) -> bool:
+    gold = normalize_speaker(gold_speaker)
+    names = _predicted_names(claim)
+    return not names if gold is None else gold in names
 
 
 def map_type(gold_type: str, type_map: Mapping[str, str]) -> str | None:
@@ -617,7 +654,7 @@ def _score_claims(pred: Mapping[str, Any], gold: Mapping[str, Any]) -> ClaimScor
         p, g = pred_claims[i], gold_claims[j]
         if "speaker" in g:
             gold_speaker = g["speaker"] if isinstance(g["speaker"], str) else None
-            same = normalize_speaker(_predicted_speaker(p)) == normalize_speaker(gold_speaker)
+            same = _same_speaker(p, gold_speaker)
             attribution += Agreement(int(same), 1)
         gold_kind = _label(g.get("kind"))
         if gold_kind is not None:
@@ -626,7 +663,46 @@ def _score_claims(pred: Mapping[str, Any], gold: Mapping[str, Any]) -> ClaimScor
             else:
                 same = _label(p.get("kind")) == gold_kind
             kind += Agreement(int(same), 1)
-    return ClaimScores(Counts(len(pairs), len(pred_claims), len(gold_claims)), attribution, kind)
+    return ClaimScores(
+        Counts(len(pairs), len(pred_claims), len(gold_claims)),
+        attribution,
+        kind,
+        _score_attributed(pred_claims, gold_claims),
+    )
+
+
+def _score_attributed(
+    pred_claims: Sequence[Mapping[str, Any]], gold_claims: Sequence[Mapping[str, Any]]
+) -> Counts:
+    """Claims with a speaker on both sides; a pair matches only if the speakers agree."""
+    pred = [
+        (names, _intervals(c.get("evidence")))
+        for c in pred_claims
+        if (names := _predicted_names(c))
+    ]
+    gold = [
+        (speaker, _intervals(c.get("spans")))
+        for c in gold_claims
+        if isinstance(c.get("speaker"), str)
+        and (speaker := normalize_speaker(c["speaker"])) is not None
+    ]
+    # Only pairs that name the same speaker may match, so a claim given to the wrong
+    # speaker is a miss on both sides and cannot take the place of the right one.
+    candidates = [
+        (-chars, i, j)
+        for i, (names, p) in enumerate(pred)
+        for j, (speaker, g) in enumerate(gold)
+        if speaker in names and (chars := overlap(p, g)) > 0
+    ]
+    candidates.sort()
+    used_p: set[int] = set()
+    used_g: set[int] = set()
+    for _, i, j in candidates:
+        if i not in used_p and j not in used_g:
+            used_p.add(i)
+            used_g.add(j)
+    matched = len(used_p)
+    return Counts(matched, len(pred), len(gold))
 
 
 def _predicted_arguments(event: Mapping[str, Any]) -> list[Interval]:

@@ -10,26 +10,17 @@ text, so what it proposes is grounded by construction.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from functools import lru_cache
+from importlib import resources
 
 from .segment import Sentence
 
-__all__ = ["Mention", "SentenceProposal", "Trigger", "propose"]
+__all__ = ["Attribution", "Mention", "SentenceProposal", "Trigger", "propose", "propose_all"]
 
 _WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*")
 
-# Cue phrases and the side of the cue the speaker is on.
-_CUES_BEFORE = (
-    "said|says|say|told|tells|stated|states|added|announced|announces|claimed|claims|"
-    "insisted|argued|warned|noted|explained|confirmed|denied|denies|reported|reports|"
-    "suggested|suggests|hinted|hinting|expressed|underlined|emphasized|emphasised|"
-    "stressed|urged|acknowledged|admitted|alleged|described|believes|believed|accused|"
-    "predicted|estimated|wrote|tweeted|posted|declared|vowed|pledged|promised"
-)
-_CUE = re.compile(rf"\b(?:{_CUES_BEFORE})\b", re.I)
-_CUE_AFTER = re.compile(
-    r"\b(?:according to|in a statement from|a statement from|quoted by|cited by)\s+", re.I
-)
 _HEDGE = re.compile(
     r"\b(may|might|could|possibly|reportedly|allegedly|apparently|likely|unlikely|perhaps|"
     r"suggest(?:s|ed)?|hint(?:s|ed|ing)?|appear(?:s|ed)? to|seem(?:s|ed)? to|rumou?red|"
@@ -41,27 +32,95 @@ _DENIAL = re.compile(
     r"dismissed (?:claims|reports|allegations)|not true|false claims?)\b",
     re.I,
 )
-_PREDICTION = re.compile(
-    r"\b(will|shall|is expected to|are expected to|is set to|are set to|plans? to|"
-    r"is due to|are due to|forecast|predicted|is likely to|are likely to|next (?:week|month|"
-    r"year|spring|summer|autumn|fall|winter))\b",
+# A claim's kind. Predictions: the future markers of English grammars (will/shall,
+# be going/expected/set/due/likely to, plan/intend to) and reported "would" after a verb
+# of saying. Opinions: deontic modals, stance adverbials (Biber et al., Longman Grammar
+# of Spoken and Written English, 1999, ch. 10) and evaluative words (the VADER lexicon,
+# Hutto and Gilbert, 2014) in a predicate ("is a disgrace", "was magnificent").
+_STRONG_FUTURE = re.compile(
+    r"\b(?:(?:is|are|was|were)\s+(?:\w+\s+)?(?:expected|set|due|scheduled|poised|likely|unlikely)"
+    r"\s+to|expected\s+to|predict(?:s|ed|ion)?|forecasts?)\b",
     re.I,
 )
-# Evaluative words that mark an opinion when the article itself speaks.
-_OPINION = re.compile(
-    r"\b(steadfast|bastion|landmark|exceptional|remarkable|historic|triumph|disastrous|"
-    r"shameful|brilliant|unique camaraderie|speaks volumes|stands strong|crucial|"
-    r"unprecedented|outrageous|admirable|heroic|disgraceful|common sense|best|worst|"
-    r"should|must|ought to|deserves?|welcome(?:d)? step|steadily grown|undoubtedly)\b",
+_FUTURE = re.compile(
+    r"\b(?:will|shall|won[’']t|going to|(?:is|are)\s+to\s+(?!blame\b)\w+|plans?\s+to|"
+    r"planned\s+to|intends?\s+to|expects?|next (?:week|month|year|spring|summer|autumn|fall|"
+    r"winter|quarter)|(?:said|says|warned|told \w+|announced|promised|pledged)\b[^.;]*\bwould)\b"
+    r"|[’']ll\b",
     re.I,
 )
+_MODAL_FUTURE = re.compile(
+    r"\b(?:could|may|might)\b[^.;]*\b(?:next|coming|within|by (?:19|20)\d\d|soon|eventually|"
+    r"later)\b",
+    re.I,
+)
+_STANCE = re.compile(
+    r"\b(?:should|must|ought to|deserves?|frankly|clearly|undoubtedly|sadly|unfortunately|"
+    r"fortunately|surely|obviously|arguably|admittedly|rightly|wrongly)\b",
+    re.I,
+)
+_PREDICATE = re.compile(
+    r"""\b(?:is|are|was|were|be|been|remains?|seems?|looks?|sounds?|feels?|called|calling|"""
+    r"""makes?)\b((?:\s+[“"‘]?[\w’'-]+){0,5})""",
+    re.I,
+)
+_SUPERLATIVE = re.compile(r"\b(?:best|worst|finest|most \w+)\b", re.I)
+_OPENS_QUOTE = re.compile(r"""^\s*[“"‘]""")
+
+
+@lru_cache(maxsize=1)
+def _evaluative() -> frozenset[str]:
+    """Strongly valenced words of the VADER lexicon that are not verb forms.
+
+    Verbs such as "killed" are negative but report events, not judgements. Without
+    the package (it comes with the ``local`` extra) the other opinion cues still work.
+    """
+    try:
+        text = (resources.files("vaderSentiment") / "vader_lexicon.txt").read_text("utf-8")
+    except (ModuleNotFoundError, FileNotFoundError):
+        return frozenset()
+    words = set()
+    for line in text.splitlines():
+        word, _, rest = line.partition("\t")
+        valence = rest.partition("\t")[0]
+        try:
+            strong = abs(float(valence)) >= 1.5
+        except ValueError:
+            continue
+        if strong and word.isalpha() and not word.endswith(("ed", "ing")):
+            words.add(word)
+    return frozenset(words)
+
+
+def _is_opinion(s: str) -> bool:
+    if _STANCE.search(s) or _SUPERLATIVE.search(s):
+        return True
+    evaluative = _evaluative()
+    return any(
+        w in evaluative for m in _PREDICATE.finditer(s) for w in _WORD.findall(m.group(1).lower())
+    )
+
+
+def _kind(s: str) -> str:
+    """Fact, opinion or prediction, from the sentence's own words."""
+    if _STRONG_FUTURE.search(s):
+        return "prediction"
+    opinion = _is_opinion(s)
+    if opinion:
+        return "opinion"
+    if _FUTURE.search(s) or _MODAL_FUTURE.search(s):
+        return "prediction"
+    # A direct quotation with no judgement word is still a voice, rarely a checkable fact.
+    return "opinion" if _OPENS_QUOTE.search(s) else "fact"
+
+
 _NEGATION = re.compile(r"\b(not|no|never|neither|nor|denied|without)\b", re.I)
 _PREVENTION = re.compile(
     r"\b(thwarted|foiled|prevented|averted|disrupted|stopped|intercepted)\b", re.I
 )
 _PLANNED = re.compile(
-    r"\b(will|plans? to|planned|planning|scheduled|is to|are to|expected to|set to|due to|"
-    r"next|upcoming|proposed|intends? to|would)\b",
+    r"\b(will|plans? to|planned|planning|scheduled|(?:is|are) to (?!blame\b)|expected to|set to|"
+    r"(?:is|are|was|were) due to|next|upcoming|proposed|intends? to|would)\b",
     re.I,
 )
 _HYPOTHETICAL = re.compile(r"\b(if|may|might|could|potential|possible|threatened to)\b", re.I)
@@ -76,8 +135,8 @@ _TIME = re.compile(
     r"September|October|November|December)(?: \d{1,2}(?:st|nd|rd|th)?)?(?:,? \d{4})?|"
     r"(?:in )?(?:19|20)\d{2})\b"
 )
-# "in Baku, Azerbaijan" joins across the comma only when the sentence or clause ends there,
-# so "to Azerbaijan, Gallant underlined" stays "Azerbaijan".
+# "in Lyon, France" joins across the comma only when the sentence or clause ends there,
+# so "to France, the minister said" stays "France".
 _PLACE = re.compile(
     r"\b(?:in|at|near|outside|inside|from|to) ((?:the )?[A-Z][\w'’-]+(?:(?: | of | de | al-)"
     r"[A-Z][\w'’-]+)*(?:, [A-Z][\w'’-]+(?=[.,;:]|$))?)"
@@ -90,20 +149,14 @@ _CAPITALISED = re.compile(
     r"\b(?:[A-Z][\w'’.-]*|al-[A-Z][\w-]*)(?:(?: | of | de | bin | al-| and (?=[A-Z]))"
     r"(?:[A-Z][\w'’.-]*))*"
 )
-_COMMON_NOUN_SPEAKER = re.compile(
-    r"\b(?:(?:an?|the|one|two|several|some|many|local|state|foreign|senior|Western)\s+)*"
-    r"(?:officials?|sources?|media|spokes(?:man|woman|person)|police|authorities|experts?|"
-    r"analysts?|witnesses|residents|government|ministry|company|union|reports?|diplomats?|"
-    r"mayor|governor|president|minister|director|chief|secretary|prosecutors?|"
-    r"observers|critics|activists|leaders?|statement)\b",
-    re.I,
-)
 _FUNCTION_WORDS = frozenset(
     "a an the this that these those it its he she they we i you in on at of for to from by "
     "with and or but as is are was were be been has have had not no".split()
 )
 
-# Event words by factsift type. Deliberately short lists of unambiguous forms.
+# Event words by factsift type. Deliberately short lists of unambiguous forms; words for
+# the people and the instruments of an event ("protesters", "bombs", "court") are its
+# participants, not the event.
 _TRIGGERS: dict[str, str] = {}
 for _type, _words in {
     "meet": "met meet meets meeting meetings talks summit discussed discussions dialogue "
@@ -112,28 +165,46 @@ for _type, _words in {
     "transported deployed evacuated returned fled",
     "statement": "statement announced announcement reported declared broadcast told "
     "interview speech press",
-    "attack": "attack attacks attacked bombing bombings bomb bombs explosion explosions "
-    "exploded blast blasts detonated detonation IED IEDs shot shooting shootings fired "
+    "attack": "attack attacks attacked bombing bombings bombed explosion explosions "
+    "exploded explode explodes exploding detonated detonation shot shooting shootings fired "
+    "blast blasts clash clashes clashed battle battles gunfire attacking "
     "airstrike airstrikes raid raids ambush assault struck stabbing thwarted foiled",
     "death": "killed died dead death deaths kill killing killings murdered murder "
-    "assassinated fatalities",
-    "injury": "injured wounded hurt injuries wounding",
+    "assassinated assassination assassinations fatalities kills slain slaying slaughter",
+    "injury": "injured injuring injure injures injury injuries wounded wounding hurt maimed "
+    "maiming",
     "agreement": "signed agreement deal accord treaty agreed pact",
     "appointment": "appointed appoint appointment named elected hired nominated sworn inauguration",
     "resignation": "resigned resign resignation fired dismissed sacked ousted retired",
     "opening": "opened opening inaugurated launched unveiled",
     "arrest": "arrested arrest arrests detained detention jailed custody captured imprisoned",
-    "legal": "charged charges convicted sentenced trial court indicted prosecuted "
+    "legal": "charged charges convicted sentenced trial indicted prosecuted "
     "investigation investigating probe released freed acquitted pleaded lawsuit",
-    "protest": "protest protests protesters protestors demonstration demonstrations rally marched",
+    "protest": "protest protests demonstration demonstrations rally marched",
     "vote": "vote voted votes election referendum approved",
     "transaction": "bought sold purchase purchased acquired funding paid loan sale sales smuggling",
     "disaster": "earthquake flood floods outbreak epidemic pandemic hurricane crash",
-    "other": "threatened threat threats",
+    "other": "threatened threat threats warning warnings ultimatum crime crimes homicide "
+    "terrorism treason",
 }.items():
     for _w in _words.split():
         _TRIGGERS[_w.lower()] = _type
-# "inauguration of an embassy" is an opening, of a president an appointment: by context.
+# Support verbs: with an event noun as object, the noun is the event.
+_SUPPORT_VERBS = frozenset("launched launch carried staged conducted held".split())
+_EVENT_NOUN_AHEAD = re.compile(
+    r"\s+(?:out\s+)?(?:an?|the|their|its|his|her|two|three|several|new)?\s*(?:\w+\s+)?"
+    r"(?:attacks?|raids?|strikes?|airstrikes?|offensive|bombings?|assault|protests?|talks|"
+    r"meetings?|elections?|votes?|referendum|investigation|probe|trial|ambush)\b",
+    re.I,
+)
+# "charges" is an indictment only with its legal frame ("charged with", "on charges of").
+_LEGAL_CHARGE = re.compile(
+    r"\b(?:charged? with|charges? (?:of|against|including|over|related)|(?:faces?|facing|faced|"
+    r"filed|brought|pressed|dropped|on|criminal|murder|fraud|corruption|terrorism) charges?|"
+    r"(?:was|were|been|be|is|are) charged)\b",
+    re.I,
+)
+# Inaugurating a library is an opening, a president an appointment: by context.
 _OPENING_OBJECTS = re.compile(r"\b(embassy|hospital|school|plant|factory|library|office)\b", re.I)
 
 
@@ -176,6 +247,10 @@ class SentenceProposal:
     places: tuple[Mention, ...]
     mentions: tuple[Mention, ...] = field(default=())
     """Capitalised mentions: the entities the sentence is about."""
+    source_name: Mention | None = None
+    """Who the rules' speaker is: the name in "Jane Doe, the mayor", a pronoun's antecedent."""
+    more_evidence: tuple[tuple[int, Mention], ...] = ()
+    """Further sentences of the same quotation: (sentence index, content)."""
 
 
 def _hedge(s: str) -> re.Match[str] | None:
@@ -210,6 +285,20 @@ def _name(text: str, base: int, start: int, end: int) -> Mention | None:
     return _mention(text, base, start, end)
 
 
+_BULLET = re.compile(r"^\s*(?:[-*•–]|\d+[.)])\s")
+
+
+def _is_heading(text: str, start: int, end: int) -> bool:
+    """A line of its own that does not end as a sentence does ("Background: a decade of
+    delays", "Day two: talks"), or a list's lead-in ("Key measures include:")."""
+    s = text[start:end].rstrip()
+    if s.endswith(":"):
+        return True
+    whole_line = (start == 0 or text[start - 1] == "\n") and text[end : end + 1] in ("", "\n")
+    closed = s[-1:] in ".!?\"”’'»)"
+    return whole_line and not closed and _BULLET.match(s) is None
+
+
 def _is_headline(s: str) -> bool:
     words: list[str] = _WORD.findall(s)
     if not words or s.rstrip()[-1:] in ".!?\"”’'":
@@ -218,40 +307,10 @@ def _is_headline(s: str) -> bool:
     return capitalised >= 0.6 * max(1, sum(w.lower() not in _FUNCTION_WORDS for w in words))
 
 
-def _speakers(
-    s: str, base: int, cue: re.Match[str] | None, after: re.Match[str] | None
-) -> list[Mention]:
-    found: list[Mention] = []
-    if after is not None:
-        rest = s[after.end() :]
-        m = _CAPITALISED.match(rest) or _COMMON_NOUN_SPEAKER.match(rest)
-        if m:
-            found.append(_mention(s, base, after.end() + m.start(), after.end() + m.end()))
-    if cue is not None:
-        before = s[: cue.start()]
-        # The nearest subject before the cue: a name, or "an official", "media", …
-        candidates = [*_CAPITALISED.finditer(before), *_COMMON_NOUN_SPEAKER.finditer(before)]
-        candidates = [m for m in candidates if m.group().lower() not in _FUNCTION_WORDS]
-        if candidates:
-            m = max(candidates, key=lambda m: (m.end(), -m.start()))
-            nearest = _name(s, base, m.start(), m.end())
-            if nearest is not None:
-                found.append(nearest)
-        else:
-            # '"…," said Jane Doe': the speaker follows the cue.
-            m = _CAPITALISED.match(s, cue.end() + 1)
-            named = _name(s, base, m.start(), m.end()) if m else None
-            if named is not None:
-                found.append(named)
-    for m in _CAPITALISED.finditer(s):
-        mention = _name(s, base, m.start(), m.end())
-        if mention is not None and len(found) < 6 and all(mention.start != f.start for f in found):
-            found.append(mention)
-    return found
-
-
 def _realis(s: str, at: int, word: str) -> str:
-    before = s[max(0, at - 60) : at]
+    # Only the trigger's own clause: "Due to the flooding, five people died" and
+    # "the man who is to blame, was arrested" are not plans.
+    before = re.split(r"[,;:—–]", s[max(0, at - 60) : at])[-1]
     if _PREVENTION.fullmatch(word) or _PREVENTION.search(before):
         return "prevented"
     if _NEGATION.search(s[max(0, at - 25) : at]):
@@ -268,33 +327,57 @@ def _triggers(s: str, base: int, names: list[Mention]) -> list[Trigger]:
     prevented_at = -1
     for m in _WORD.finditer(s):
         word = m.group()
-        kind = _TRIGGERS.get(word.lower()) if word != "IED" else "attack"
-        if kind is None or (word[0].isupper() and m.start() > 0 and word.lower() != "ied"):
-            continue  # capitalised mid-sentence: part of a name ("Munich Security Conference")
+        kind = _TRIGGERS.get(word.lower())
+        if kind is None or (word[0].isupper() and m.start() > 0):
+            continue  # capitalised mid-sentence: part of a name ("Geneva Peace Conference")
+        if word.lower() in _SUPPORT_VERBS and _EVENT_NOUN_AHEAD.match(s, m.end()):
+            continue  # "launched an attack": the noun names the event
+        charge = word.lower() in ("charge", "charges", "charged")
+        if charge and not _LEGAL_CHARGE.search(s[max(0, m.start() - 12) : m.end() + 10]):
+            continue  # parking charges, charged a fee: not an indictment
         if word.lower() == "inauguration" and _OPENING_OBJECTS.search(s[m.end() : m.end() + 40]):
             kind = "opening"
         realis = _realis(s, m.start(), word)
         if realis == "prevented" and prevented_at >= 0 and kind == "attack":
-            continue  # "thwarted a potential attack": one event, named by "thwarted"
+            continue  # "foiled a planned bombing": one event, named by "foiled"
         if _PREVENTION.fullmatch(word):
             prevented_at = m.start()
-        agent = next((n for n in reversed(names) if n.end <= base + m.start()), None)
-        patient = next((n for n in names if n.start >= base + m.end()), None)
+        agent, patient = _arguments(s, base, m.start(), m.end())
+        if agent is None:
+            agent = next((n for n in reversed(names) if n.end <= base + m.start()), None)
         found.append(Trigger(_mention(s, base, m.start(), m.end()), kind, realis, agent, patient))
     return found
 
 
-def _evidence(s: str, base: int, cue: re.Match[str] | None, after: re.Match[str] | None) -> Mention:
-    """The claimed content: the sentence, without a leading attribution clause."""
+def _arguments(s: str, base: int, start: int, end: int) -> tuple[Mention | None, Mention | None]:
+    """The noun phrases next to an event word: its subject before it ("police arrested",
+    "two soldiers were killed") and its object after it ("attacked the convoy",
+    "killed by gunmen"), each in the same clause."""
+    toks = _tokens(s)
+    k = next((i for i, t in enumerate(toks) if t.start == start), -1)
+    if k < 0:
+        return None, None
+    first = next((i for i, t in enumerate(toks) if t.word), 0)
+    before: Mention | None = None
+    j = _np_end_before(toks, k - 1)
+    if j >= 0 and toks[j].word and toks[j].low not in _CLOSED:
+        left = _np_back(toks, j, first)
+        if left <= j and not (left == j and toks[j].low in _PRONOUNS):
+            before = _span(s, base, toks, left, j)
+    after: Mention | None = None
+    i = k + 1
+    if i < len(toks) and toks[i].low in ("by", "on", "against", "of"):
+        i += 1
+    if i < len(toks) and toks[i].word and toks[i].low not in _CLOSED - _DETERMINERS:
+        right = _np_forward(toks, i)
+        if right >= i and not (right == i and toks[i].low in _DETERMINERS):
+            after = _span(s, base, toks, i, right)
+    return before, after
+
+
+def _evidence(s: str, base: int) -> Mention:
+    """The claimed content of an unattributed sentence: all of it, without edge punctuation."""
     start, end = 0, len(s.rstrip())
-    if after is not None and after.start() < 5:
-        comma = s.find(",", after.end())
-        if 0 < comma < len(s) - 10:
-            start = comma + 1
-    elif cue is not None and cue.group().lower() in ("said", "says", "told", "added"):
-        that = re.compile(r"\s+(?:that\s+)?").match(s, cue.end())
-        if that and cue.start() < len(s) / 2 and not s[: cue.start()].rstrip().endswith(","):
-            start = that.end()
     while start < end and not s[start].isalnum() and s[start] not in "“\"‘'":
         start += 1
     while end > start and s[end - 1] in " .":
@@ -302,39 +385,531 @@ def _evidence(s: str, base: int, cue: re.Match[str] | None, after: re.Match[str]
     return _mention(s, base, start, end)
 
 
+# --------------------------------------------------------------------------- attribution
+
+# Reporting verbs, by lemma: the verbs of VerbNet 3.4 classes say-37.7, tell-37.2,
+# complain-37.8, advise-37.9, inquire-37.1.2, conjecture-29.5, judgment-33, dub-29.3
+# (call) and want-32.1 that news uses to attribute content, as listed among the
+# attribution cues of PARC 3.0 (Pareti, 2016), which also counts intentions and
+# stances ("wants", "is defending"), and the PolNeAR annotation guidelines (Newell,
+# Margolin and Ruths, 2018). Inflected by _forms.
+_REPORTING_LEMMAS = """
+    say tell add state claim report announce argue insist warn explain note write tweet
+    acknowledge admit allege assert contend declare deny suggest believe think predict
+    estimate confirm reveal recall complain promise vow pledge urge stress emphasize
+    emphasise maintain comment observe remark reply respond testify concede caution
+    indicate disclose boast hint conclude mention reiterate repeat counter retort quip
+    exclaim recount clarify recommend advise demand doubt fear expect hope speculate
+    predict forecast worry agree disagree acknowledge tell ask accuse question demand cite
+    criticize criticise condemn denounce praise blame mock dismiss want seek propose defend
+    encourage recommend learn call
+"""
+_IRREGULAR = {"say": "said", "tell": "told", "write": "wrote written", "think": "thought"}
+_DOUBLED = frozenset({"admit", "quip", "regret", "omit", "refer"})
+
+
+def _forms(lemma: str) -> set[str]:
+    """The regular inflections of an English verb, with the few irregular pasts."""
+    if lemma.endswith(("s", "sh", "ch", "x", "z", "o")):
+        third = lemma + "es"
+    elif lemma.endswith("y") and lemma[-2] not in "aeiou":
+        third = lemma[:-1] + "ies"
+    else:
+        third = lemma + "s"
+    if lemma in _IRREGULAR:
+        past = set(_IRREGULAR[lemma].split())
+    elif lemma.endswith("e"):
+        past = {lemma + "d"}
+    elif lemma.endswith("y") and lemma[-2] not in "aeiou":
+        past = {lemma[:-1] + "ied"}
+    elif lemma in _DOUBLED:
+        past = {lemma + lemma[-1] + "ed"}
+    else:
+        past = {lemma + "ed"}
+    if lemma in _DOUBLED:
+        gerund = lemma + lemma[-1] + "ing"
+    elif lemma.endswith("e") and not lemma.endswith("ee"):
+        gerund = lemma[:-1] + "ing"
+    else:
+        gerund = lemma + "ing"
+    return {lemma, third, gerund, *past}
+
+
+_REPORTING: frozenset[str] = frozenset(
+    form for lemma in _REPORTING_LEMMAS.split() for form in _forms(lemma)
+)
+_BARE = frozenset(_REPORTING_LEMMAS.split())
+# English closed-class words (determiners, pronouns, prepositions, conjunctions,
+# auxiliaries) and sentence adverbs: they end a noun phrase or never start a name.
+_DETERMINERS = frozenset(
+    "the a an this that these those his her their its our my your another some many several "
+    "most all both each every other one two three four five six seven eight nine ten "
+    "dozens hundreds such".split()
+)
+_PREPOSITIONS = frozenset(
+    "in on at to from by with about into onto over under after before during since for "
+    "against among between through without within upon via per like than as toward towards "
+    "across behind beyond near despite amid following including due owing regarding "
+    "concerning except besides throughout along around outside inside above below till "
+    "until".split()
+)
+_CONJUNCTIONS = frozenset(
+    "and or but nor so yet because although though while whereas if unless when whenever "
+    "where whether that which who whom whose what why how once until neither either nor "
+    "there".split()
+)
+_AUXILIARIES = frozenset(
+    "is are was were be been being am has have had having do does did will would shall "
+    "should can could may might must also later previously earlier then again still just "
+    "repeatedly recently once now even already further further publicly privately "
+    "separately reportedly allegedly often never not only first ’s 's ’re 're ’ve 've ’ll 'll "
+    "’d 'd".split()
+)
+_PRONOUNS = frozenset("he she they it we i you".split())
+_SENTENCE_ADVERBS = frozenset(
+    "however meanwhile moreover furthermore nevertheless nonetheless still instead "
+    "tonight today yesterday tomorrow now then later earlier also indeed thus hence "
+    "according our my your their his her its we us".split()
+)
+# Words that end a noun phrase as a time adverbial ("visit Paris next week").
+_TIME_WORDS = frozenset(
+    "next last yesterday today tomorrow tonight week weekend month year morning afternoon "
+    "evening night".split()
+)
+_CLOSED = (
+    _DETERMINERS | _PREPOSITIONS | _CONJUNCTIONS | _AUXILIARIES | _SENTENCE_ADVERBS | _TIME_WORDS
+)
+# Honorifics and titles that make a capitalised name a person.
+_ABBREV_TOKEN = re.compile(
+    r"(?:[A-Z]\.)+|(?:Mr|Mrs|Ms|Dr|Prof|Gov|Sen|Rep|Gen|Col|Lt|Sgt|Capt|St|Jr|Sr|Rev|Hon|Inc|"
+    r"Co|Corp|Ltd|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)\."
+)
+_TOKEN = re.compile(r"[A-Za-z0-9][\w’'&-]*(?:\.[A-Za-z][\w’'-]*)*\.?|``|''|[^\w\s]")
+# Heads of source mentions that name no one: the unnamed sources of PARC 3.0 and the
+# PolNeAR guidelines, and the news media (with the common words of newspaper titles).
+UNNAMED_SOURCES = frozenset(
+    "source sources official officials spokesman spokeswoman spokesperson expert experts "
+    "analyst analysts observer observers witness witnesses insider insiders aide aides "
+    "person people critics critic diplomat diplomats someone".split()
+)
+MEDIA_SOURCES = frozenset(
+    "media newspaper newspapers paper magazine outlet outlets network broadcaster agency "
+    "press report reports times post journal herald tribune guardian telegraph gazette "
+    "news reuters tv television radio channel editorial board columnist daily weekly".split()
+)
+SOURCE_NOUNS = UNNAMED_SOURCES | MEDIA_SOURCES
+_CLITIC = re.compile(r"(he|she|it|they|we|i|you|there|that|who)([’'](?:s|re|ve|ll|d|m))", re.I)
+_OPEN_QUOTES = "“‘«"
+_CLOSE_QUOTES = "”’»"
+_NOUN_LIKE_BEFORE = _DETERMINERS | _PREPOSITIONS | {"'s", "’s"}
+
+
+@dataclass(frozen=True, slots=True)
+class _Tok:
+    start: int
+    end: int
+    text: str
+
+    @property
+    def low(self) -> str:
+        return self.text.lower()
+
+    @property
+    def word(self) -> bool:
+        return self.text[:1].isalnum()
+
+
+def _tokens(s: str) -> list[_Tok]:
+    found: list[_Tok] = []
+    for m in _TOKEN.finditer(s):
+        text, start, end = m.group(), m.start(), m.end()
+        clitic = _CLITIC.fullmatch(text)
+        if clitic:
+            found.append(_Tok(start, start + clitic.end(1), clitic.group(1)))
+            found.append(_Tok(start + clitic.end(1), end, clitic.group(2)))
+        elif text.endswith(".") and len(text) > 1 and not _ABBREV_TOKEN.fullmatch(text):
+            found.append(_Tok(start, end - 1, text[:-1]))
+            found.append(_Tok(end - 1, end, "."))
+        else:
+            found.append(_Tok(start, end, text))
+    return found
+
+
+@dataclass(frozen=True, slots=True)
+class Attribution:
+    """Who a sentence credits with its content, and with which words."""
+
+    cue: Mention
+    source: Mention
+    """The whole source mention ("Jane Doe, the mayor of X", "he", "sources")."""
+    name: Mention
+    """The name within it ("Jane Doe"); a pronoun's antecedent once resolved."""
+    content: Mention
+
+
+# Verb forms that are also common nouns ("the claims", "battleground states").
+_NOUN_TOO = frozenset(
+    form
+    for lemma in "state claim report note tweet comment remark reply promise doubt fear hope "
+    "worry counter demand estimate forecast hint boast pledge vow repeat quip question "
+    "answer post mention charge".split()
+    for form in (lemma, lemma + "s", lemma + "es", lemma[:-1] + "ies")
+)
+_NUMBERS = frozenset(
+    "one two three four five six seven eight nine ten eleven twelve twenty thirty forty fifty "
+    "hundred hundreds thousands millions dozens several many".split()
+)
+_BE = frozenset("is are was were am be been being ’s 's ’re 're".split())
+_MODALS = frozenset("do does did will would can could may might should must to".split())
+
+
+def _is_cue(toks: list[_Tok], i: int, common: frozenset[str] = frozenset()) -> bool:
+    t = toks[i]
+    if t.low not in _REPORTING or not t.text.islower():
+        return False
+    j = _np_end_before(toks, i - 1)
+    prev = toks[i - 1].low if i > 0 else ""
+    subject = toks[j] if j >= 0 else None
+    if prev in _NOUN_LIKE_BEFORE or prev == "to" or prev.endswith(("’s", "'s")):
+        return False  # "the claims", "to say", "Graham's comments"
+    if t.low.endswith(("ed", "told", "said")) and any(x.low in _BE for x in toks[j + 1 : i]):
+        return False  # passive: "was first reported by": the source follows "by"
+    if t.low.endswith("ing"):
+        # "is questioning", "he’s claiming": a progressive verb.
+        if any(x.low in _BE for x in toks[j + 1 : i]):
+            return subject is not None and subject.word
+        # "reports suggesting that", "Jane Doe asking": a gerund needs its subject just before.
+        return (
+            subject is not None
+            and j == i - 1
+            and subject.word
+            and (subject.text[:1].isupper() or subject.low in _PRONOUNS | SOURCE_NOUNS)
+        )
+    if t.low in _NOUN_TOO and not t.low.endswith("ed"):
+        # "Jane claims", "they state" but "battleground states", "New York state".
+        if subject is None:
+            return False
+        # A capital that only opens the sentence ("Health worries") is no name.
+        named = subject.text[:1].isupper() and subject.low not in _NUMBERS | common
+        return subject.low in _PRONOUNS or subject.low in _MODALS or (named and t.low.endswith("s"))
+    if (
+        t.low in _BARE
+        and not t.low.endswith(("s", "ed"))
+        and t.low not in ("said", "told", "wrote", "thought")
+    ):
+        return subject is not None and (
+            subject.low in _PRONOUNS
+            or subject.low in _MODALS
+            or (subject.low.endswith("s") and not subject.low.endswith("’s"))
+        )
+    return True
+
+
+def _np_end_before(toks: list[_Tok], j: int) -> int:
+    """Skip auxiliaries and adverbs between a subject and its verb ("has also said")."""
+    while j >= 0 and (toks[j].low in _AUXILIARIES or toks[j].low.endswith("ly")):
+        if toks[j].text[:1].isupper() and j > 0:
+            break
+        j -= 1
+    return j
+
+
+_NAME_LINKS = frozenset("of for on at".split())
+
+
+def _np_back(toks: list[_Tok], j: int, first_word: int) -> int:
+    """The first token of the noun phrase that ends at token ``j`` (or j + 1 if none).
+
+    It runs back over nouns, names and adjectives, through "of", "for", "on" and
+    "at" when a name follows them ("the editorial board of The Post", "a
+    spokeswoman for Jane Doe"), and stops at punctuation, a verb form, a
+    clause word, or after a determiner or a pronoun.
+    """
+    start = j + 1
+    k = j
+    words = 0
+    while k >= 0 and words < 10:
+        t = toks[k]
+        low = t.low
+        if not t.word:
+            if t.text in "()" or (t.text in ".-" and k > 0 and toks[k - 1].word):
+                k -= 1
+                continue
+            break
+        if low in _DETERMINERS:
+            start = k
+            # "the editorial board of The Post": the phrase goes on before "of".
+            if k > 1 and toks[k - 1].low in _NAME_LINKS and toks[k - 2].word:
+                k -= 1
+                continue
+            break
+        if low in _NAME_LINKS:
+            following = toks[k + 1]
+            named = following.text[:1].isupper() or following.low in _DETERMINERS
+            if k == j or k + 1 < start or not named or not toks[k - 1].word:
+                break
+        elif low in _CLOSED or low in _REPORTING:
+            break
+        if t.text[:1].islower() and low.endswith(("ed", "ing")) and low not in _PRONOUNS:
+            break
+        start = k
+        words += 1
+        if low in _PRONOUNS:
+            break
+        k -= 1
+    # A sentence-opening word that is not a name ("Legal" in "Legal scholars" stays).
+    while start <= j and start == first_word and toks[start].low in _CLOSED - _DETERMINERS:
+        start += 1
+    while start <= j and toks[start].low in _NAME_LINKS:
+        start += 1
+    return start
+
+
+def _np_forward(toks: list[_Tok], i: int) -> int:
+    """The last token of the noun phrase that starts at token ``i`` (or i - 1)."""
+    k = i
+    end = i - 1
+    while k < len(toks) and k - i < 8:
+        t = toks[k]
+        low = t.low
+        if not t.word:
+            break
+        if (low in _CLOSED and low not in _DETERMINERS and low != "of") or low in _REPORTING:
+            break
+        if k > i and low in _DETERMINERS and toks[k - 1].low != "of":
+            break
+        if k > i and t.text[:1].islower() and low.endswith(("ed", "ing")):
+            break
+        end = k
+        k += 1
+    while end >= i and (toks[end].low in _DETERMINERS or toks[end].low == "of"):
+        end -= 1
+    return end
+
+
+def _span(s: str, base: int, toks: list[_Tok], a: int, b: int) -> Mention:
+    return _mention(s, base, toks[a].start, toks[b].end)
+
+
+def _content(s: str, base: int, toks: list[_Tok], a: int, b: int) -> Mention | None:
+    """Tokens a..b as content, without edge punctuation; None if too short to be a claim."""
+    while a <= b and not toks[a].word and toks[a].text not in "“\"‘'":
+        a += 1
+    while b >= a and not toks[b].word and toks[b].text not in ("”", '"', "’", "'", "?", "!", "''"):
+        b -= 1
+    if b - a < 2:
+        return None
+    return _span(s, base, toks, a, b)
+
+
+def _after_cue(toks: list[_Tok], i: int) -> int:
+    """Where the content starts after a cue: past an addressee ("told reporters") and "that"."""
+    k = i + 1
+    if toks[i].low in _ADDRESSEE_VERBS:
+        k = next((m + 1 for m in range(i + 1, min(len(toks), i + 7)) if toks[m].low == "that"), k)
+    if k < len(toks) and toks[k].low == "that":
+        k += 1
+    return k
+
+
+def _subject_first(toks: list[_Tok], first: int, comma: int) -> bool:
+    """Whether tokens first..comma-1 read as a short subject ("Jane Doe", "The mayor")."""
+    words = [t for t in toks[first:comma] if t.word]
+    return (
+        0 < len(words) <= 6
+        and (
+            (words[0].text[:1].isupper() and words[0].low not in _CLOSED)
+            or words[0].low in _DETERMINERS
+        )
+        and all(t.low not in _REPORTING for t in words)
+    )
+
+
+def _around_cue(
+    s: str, base: int, toks: list[_Tok], i: int, first: int, last: int
+) -> Attribution | None:
+    """Source and content around the cue at token ``i``, if the sentence has them."""
+    n = len(toks)
+    cue = _span(s, base, toks, i, i)
+    j = _np_end_before(toks, i - 1)
+    prev = toks[j].text if j >= 0 else ""
+    appositive_end = -1
+    if prev == ",":
+        # "Jane Doe, the mayor of X, said": the subject opens the sentence.
+        k = next((m for m in range(first, j) if toks[m].text == ","), -1)
+        if k > first and _subject_first(toks, first, k):
+            appositive_end, j = j - 1, k - 1
+            prev = toks[j].text
+    if j < first or prev in ",:;" or prev in _CLOSERS:
+        if toks[i].low.endswith("ing") or i + 1 >= n or not toks[i + 1].word:
+            return None  # "…, saying that": the subject is the main clause's
+        # '"…," said Jane Doe, the mayor': the source follows the cue.
+        end = _np_forward(toks, i + 1)
+        if end < i + 1:
+            return None
+        name = _span(s, base, toks, i + 1, end)
+        tail = end
+        if end + 1 < n and toks[end + 1].text == "," and last - end < 40:
+            # "said Jane Doe, the mayor of X, who …": the whole mention, as PARC marks it.
+            tail = last if toks[last].word else last - 1
+            if any(t.text in '“”"«»' for t in toks[end + 1 : tail + 1]):
+                tail = end
+        content = _content(s, base, toks, first, j if j >= first else i - 1)
+        if content is None:
+            return None
+        return Attribution(cue, _span(s, base, toks, i + 1, tail), name, content)
+    start = _np_back(toks, j, first)
+    if start > j:
+        return None
+    name = _span(s, base, toks, start, j)
+    source = _span(s, base, toks, start, appositive_end if appositive_end > 0 else j)
+    # Content: after the cue ("said (that) C"), or before the source ("C, X said"):
+    # '"…," she said in an interview' keeps the quotation, "In Ohio, she said …" what
+    # follows the cue.
+    after = _content(s, base, toks, _after_cue(toks, i), last)
+    before = None
+    if start > first + 1 and toks[start - 1].text in _COMMA_OR_CLOSE:
+        stop = start - 2 if toks[start - 1].text == "," else start - 1
+        before = _content(s, base, toks, first, stop)
+    quoted = start > 1 and any(t.text in _CLOSERS for t in toks[start - 2 : start])
+    content = before if quoted and before is not None else after or before
+    if content is None:
+        return None
+    return Attribution(cue, source, name, content)
+
+
+_CLOSERS = frozenset({"”", '"', "’", "'", "»", "''"})
+_COMMA_OR_CLOSE = _CLOSERS | {","}
+_NOMINAL_CUES = frozenset("statement report letter note interview post message".split())
+_ADDRESSEE_VERBS = frozenset(
+    "told tell tells asked ask asks warned warn warns advised urged assured".split()
+)
+
+
+def _inside_quotes(toks: list[_Tok]) -> list[bool]:
+    """Whether each token lies inside a quotation opened in the same sentence."""
+    inside, depth = [], 0
+    for k, t in enumerate(toks):
+        if t.text in "“«" or t.text == "``":
+            depth += 1
+        elif t.text in "”»":
+            depth = max(0, depth - 1)
+        elif t.text in ('"', "''"):
+            opening = k == 0 or toks[k - 1].end < t.start or not toks[k - 1].word
+            depth = depth + 1 if opening and depth == 0 else max(0, depth - 1)
+        inside.append(depth > 0)
+    return inside
+
+
+def _attribution(s: str, base: int, common: frozenset[str] = frozenset()) -> Attribution | None:
+    """The source, cue and content of a sentence of reported speech, if it is one."""
+    toks = _tokens(s)
+    n = len(toks)
+    if n < 4:
+        return None
+    first = next((i for i, t in enumerate(toks) if t.word), 0)
+    last = n - 1
+    while last > 0 and not toks[last].word and toks[last].text not in "”\"’'":
+        last -= 1
+    # "according to X, C" / "C, according to X", and nominal cues that PARC marks the
+    # same way: "in a report by X", "in a letter from X".
+    for i in range(n - 2):
+        width = 0
+        if toks[i].low == "according" and toks[i + 1].low == "to":
+            width = 2
+        elif (
+            toks[i].low == "in"
+            and i + 3 < n
+            and toks[i + 1].low in ("a", "an")
+            and toks[i + 2].low in _NOMINAL_CUES
+            and toks[i + 3].low in ("from", "by")
+        ):
+            width = 4
+        if width:
+            end = _np_forward(toks, i + width)
+            if end < i + width:
+                continue
+            cue = _span(s, base, toks, i, i + width - 1)
+            source = _span(s, base, toks, i + width, end)
+            if i <= first + 1:
+                content = _content(s, base, toks, end + 1, last)
+            else:
+                content = _content(s, base, toks, first, i - 1)
+            if content is not None:
+                return Attribution(cue, source, source, content)
+    # A transcript's speaker label: "SMITH: …" (capitals, as transcripts print names).
+    colon = next((m for m in range(first, min(n, first + 4)) if toks[m].text == ":"), -1)
+    if colon > first and all(t.text.isupper() and len(t.text) > 1 for t in toks[first:colon]):
+        content = _content(s, base, toks, colon + 1, last)
+        if content is not None:
+            label = _span(s, base, toks, first, colon - 1)
+            return Attribution(_span(s, base, toks, colon, colon), label, label, content)
+    # A cue inside quotation marks ("I think …") belongs to the quoted speech.
+    inside = _inside_quotes(toks)
+    cues = [i for i in range(n) if not inside[i] and _is_cue(toks, i, common)]
+    # "…, the source added": a cue in the closing clause governs the sentence; an
+    # earlier one ("had told police") is part of what is reported.
+    if len(cues) > 1 and last - cues[-1] < 10:
+        clause = max((m for m in range(cues[-1]) if toks[m].text in ',”"'), default=-1)
+        if clause > cues[0]:
+            cues = [cues[-1], *cues[:-1]]
+    for i in cues:
+        found = _around_cue(s, base, toks, i, first, last)
+        if found is not None:
+            return found
+    return None
+
+
+@lru_cache(maxsize=8)
+def _lowercase_words(text: str) -> frozenset[str]:
+    """Words the text also writes in lower case: capitalised only to open a sentence."""
+    return frozenset(w for w in _WORD.findall(text) if w.islower())
+
+
+def _names(text: str, s: str, base: int) -> list[Mention]:
+    """Capitalised mentions, without sentence-opening common words ("Meanwhile", "Day")."""
+    found: list[Mention] = []
+    lower = _lowercase_words(text)
+    for m in _CAPITALISED.finditer(s):
+        start, end = m.start(), m.end()
+        words = m.group().split(" ")
+        while words and (words[0].lower() in _CLOSED or words[0].lower() in _STARTERS):
+            start += len(words[0]) + 1
+            words = words[1:]
+        if not words:
+            continue
+        if len(words) == 1 and (words[0].lower() in lower or words[0].lower() in _CLOSED):
+            continue  # a common word that opens the sentence, or a heading word
+        mention = _name(s, base, start, min(end, len(s)))
+        if mention is not None and mention.text:
+            found.append(mention)
+    return found
+
+
 def propose(text: str, sentence: Sentence) -> SentenceProposal:
-    """What the rules propose for one sentence of ``text``."""
+    """What the rules propose for one sentence of ``text`` (no context: see propose_all)."""
     base = sentence.start
     s = text[sentence.start : sentence.end]
-    after = _CUE_AFTER.search(s)
-    cues = list(_CUE.finditer(s))
-    hedge_at = _hedge(s)
-    # With several cues, a hedging one ("media hinting that …") governs the claim.
-    cue = next((c for c in cues if _HEDGE.fullmatch(c.group())), cues[0] if cues else None)
-    speakers = _speakers(s, base, cue, after)
-    names = [m for m in speakers if m.text[:1].isupper()]
-    hedged = hedge_at
-    attributed = after is not None or cue is not None
+    attribution = _attribution(s, base, _lowercase_words(text))
+    names = _names(text, s, base)
+    speakers: list[Mention] = []
+    cue_mention: Mention | None = None
+    evidence = _evidence(s, base)
+    if attribution is not None:
+        speakers.append(attribution.source)
+        cue_mention, evidence = attribution.cue, attribution.content
+    attributed = bool(speakers)
+    # Other candidates for a model to choose from: the sentence's names.
+    speakers += [m for m in names if all(m.start != f.start for f in speakers)][:5]
     if _DENIAL.search(s):
         certainty = "denied"
-    elif hedged:
+    elif _hedge(s):
         certainty = "hedged"
     elif attributed:
         certainty = "reported"
     else:
         certainty = "asserted"
-    if _PREDICTION.search(s):
-        kind = "prediction"
-    elif _OPINION.search(s) and not attributed:
-        kind = "opinion"
-    else:
-        kind = "fact"
-    cue_mention = None
-    if after is not None:
-        phrase = after.group().rstrip()
-        cue_mention = Mention(base + after.start(), base + after.start() + len(phrase), phrase)
-    elif cue is not None:
-        cue_mention = _mention(s, base, cue.start(), cue.end())
+    kind = _kind(s)
     times = tuple(_mention(s, base, m.start(), m.end()) for m in _TIME.finditer(s))
     places = tuple(
         _mention(s, base, m.start(1), m.end(1))
@@ -345,14 +920,178 @@ def propose(text: str, sentence: Sentence) -> SentenceProposal:
     return SentenceProposal(
         sentence=sentence,
         whole=_mention(s, base, 0, len(s)),
-        is_claim=words >= 5 and not _is_headline(s),
-        evidence=_evidence(s, base, cue, after),
+        is_claim=words >= 5
+        and not _is_headline(s)
+        and not _is_heading(text, sentence.start, sentence.end),
+        evidence=evidence,
         cue=cue_mention,
         speakers=tuple(speakers if attributed else ()),
         certainty=certainty,
         kind=kind,
-        triggers=tuple(_triggers(s, base, names)),
+        # A reporting cue is the claim's attribution, not an event of its own.
+        triggers=tuple(
+            t
+            for t in _triggers(s, base, names)
+            if cue_mention is None or not cue_mention.start <= t.word.start < cue_mention.end
+        ),
         times=times,
         places=places,
         mentions=tuple(names),
+        source_name=attribution.name if attribution is not None else None,
     )
+
+
+_DEFINITE = frozenset("the this that these those its their his her".split())
+
+
+def _quote_balance(s: str) -> int:
+    """Quotations opened minus closed in ``s``: curly quotes, and straight ones by position."""
+    balance = 0
+    s = s.replace("``", '"').replace("''", '"')  # the typewriter style of some newspapers
+    for i, ch in enumerate(s):
+        if ch == "“":
+            balance += 1
+        elif ch == "”":
+            balance -= 1
+        elif ch == '"':
+            before = s[i - 1] if i else " "
+            balance += 1 if before.isspace() or before in "([{—–-" else -1
+    return balance
+
+
+_GENDER = {
+    "he": "m",
+    "his": "m",
+    "him": "m",
+    "mr": "m",
+    "she": "f",
+    "her": "f",
+    "ms": "f",
+    "mrs": "f",
+}
+
+
+def _gender(text: str, p: SentenceProposal, name: Mention) -> str | None:
+    """ "m" or "f" when the article says so: an honorific, or the pronoun that follows the
+    name in its own sentence ("Jane Doe, 71, … as she left"); None when it does not."""
+    honorific = _GENDER.get(name.text.split()[0].lower().rstrip("."))
+    if honorific:
+        return honorific
+    after = text[name.end : p.whole.end].lower()
+    found = [_GENDER[w] for w in re.findall(r"\b(?:he|his|him|she|her)\b", after)]
+    return found[0] if found else None
+
+
+def _antecedent(
+    text: str, proposals: Sequence[SentenceProposal], upto: int, pronoun: str
+) -> Mention | None:
+    """The last named speaker before sentence ``upto`` that the pronoun can refer to,
+    else the last compatible personal name."""
+    wanted = _GENDER[pronoun]
+    common = _lowercase_words(text)
+
+    def fits(p: SentenceProposal, name: Mention) -> bool:
+        words = name.text.split()
+        if words[-1].lower() in common or name.text.lower() in _PRONOUNS:
+            return False  # "Organisers", "the minister": not a name
+        return _gender(text, p, name) in (None, wanted)
+
+    # Named speakers first, then any personal name; a name the article itself gives the
+    # right pronoun beats one it says nothing about.
+    candidates = [
+        (p, p.source_name)
+        for p in proposals[max(0, upto - 8) : upto + 1]
+        if p.source_name is not None and p.source_name.text[:1].isupper()
+    ] or [
+        (p, m) for p in proposals[max(0, upto - 3) : upto + 1] for m in p.mentions if " " in m.text
+    ]
+    fitting = [(p, m) for p, m in candidates if fits(p, m)]
+    known = [m for p, m in fitting if _gender(text, p, m) == wanted]
+    if known:
+        return known[-1]
+    return fitting[-1][1] if fitting else None
+
+
+def propose_all(text: str, sentences: Sequence[Sentence]) -> list[SentenceProposal]:
+    """The proposals for every sentence, with what needs the neighbours: a pronoun
+    speaker resolved to the last named one, and the further sentences of a quotation
+    folded into the claim of the sentence that names its speaker."""
+    proposals = [propose(text, s) for s in sentences]
+    for i, p in enumerate(proposals):
+        # "he"/"she" name a person; "they" and "it" are left as the article says them.
+        pronoun = p.source_name.text.lower() if p.source_name is not None else ""
+        if pronoun in ("he", "she") and (found := _antecedent(text, proposals, i - 1, pronoun)):
+            proposals[i] = replace(p, source_name=found)
+    # Quotations: runs of sentences from an opening quote to its close.
+    groups: list[list[int]] = []
+    depth = 0
+    for i, p in enumerate(proposals):
+        if depth > 0 and groups:
+            groups[-1].append(i)
+        else:
+            groups.append([i])
+        depth = max(0, depth + _quote_balance(p.whole.text))
+    heads: list[int | None] = []
+    for group in groups:
+        named = [i for i in group if proposals[i].source_name is not None]
+        heads.append(named[0] if len(named) == 1 else None)
+    for g, group in enumerate(groups):
+        head = heads[g]
+        quoted = proposals[group[0]].whole.text[:1] in _OPEN_QUOTES + "\"'"
+        if head is None and g > 0 and quoted and heads[g - 1] is not None:
+            # '"…," she said. "More of the same quotation."': the speaker carries on.
+            previous = proposals[heads[g - 1]].whole.text  # type: ignore[index]
+            if any(q in previous for q in _OPEN_QUOTES + _CLOSE_QUOTES + '"'):
+                head = heads[g - 1]
+        if head is None:
+            continue
+        more: list[tuple[int, Mention]] = list(proposals[head].more_evidence)
+        for i in group:
+            p = proposals[i]
+            if i == head or p.source_name is not None:
+                continue
+            more.append((i, p.evidence))
+            proposals[i] = replace(p, is_claim=False)
+        heads[g] = head
+        proposals[head] = replace(proposals[head], more_evidence=tuple(more))
+    # A definite mention of an event already named ("the summit", "the attack") is that
+    # event again, not a new one.
+    # A modifier stays part of the name: "the next summit" is another event than "the
+    # summit", but the same as an earlier "next summit".
+    seen: set[tuple[str, str]] = set()
+    for i, p in enumerate(proposals):
+        kept = []
+        for t in p.triggers:
+            word = t.word.text.lower()
+            before = text[max(p.whole.start, t.word.start - 30) : t.word.start].lower().split()
+            modifiers: list[str] = []
+            while before and before[-1] not in _DEFINITE and len(modifiers) < 2:
+                if not before[-1].replace("-", "").isalpha() or before[-1] in _CLOSED - _TIME_WORDS:
+                    break
+                modifiers.insert(0, before.pop())
+            definite = bool(before) and before[-1] in _DEFINITE
+            key = (t.type, " ".join([*modifiers, word]))
+            nominal = not t.word.text.endswith(("ed", "ing"))
+            if definite and nominal and key in seen:
+                continue
+            seen.update({key, (t.type, word)})
+            kept.append(t)
+        if len(kept) != len(p.triggers):
+            proposals[i] = replace(p, triggers=tuple(kept))
+    # A transcript's turn runs to the end of its paragraph.
+    for i, p in enumerate(proposals):
+        if p.cue is None or p.cue.text != ":" or p.source_name is None:
+            continue
+        more = list(p.more_evidence)
+        k = i + 1
+        while (
+            k < len(proposals)
+            and "\n" not in text[proposals[k - 1].whole.end : proposals[k].whole.start]
+        ):
+            q = proposals[k]
+            if q.source_name is None and q.is_claim:
+                more.append((k, q.evidence))
+                proposals[k] = replace(q, is_claim=False)
+            k += 1
+        proposals[i] = replace(p, more_evidence=tuple(more))
+    return proposals

@@ -102,7 +102,7 @@ class ClaimKind(_Choice):
     fact = "fact"
     """A checkable statement about the world (it may still be false)."""
     opinion = "opinion"
-    """An evaluation, judgement or characterisation ("a steadfast bastion")."""
+    """An evaluation, judgement or characterisation ("a disgraceful decision")."""
     prediction = "prediction"
     """A statement about the future ("is expected to", "will")."""
     other = "other"
@@ -130,7 +130,7 @@ class SourceType(_Choice):
     organization = "organization"
     government = "government"
     media = "media"
-    """News media in general ("media hinting that", "local reports")."""
+    """News media in general ("media reports suggest", "local reports")."""
     unknown = "unknown"
     """An unnamed or unidentifiable source ("an official", "sources")."""
 
