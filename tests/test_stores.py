@@ -73,7 +73,7 @@ def test_stores_and_returns_across_instances(opener: Opener) -> None:
 
 
 def test_a_later_answer_replaces_an_earlier_one(opener: Opener) -> None:
-    # fresh_answers (--retry-failed) stores new answers over the ones that failed.
+    # Asking again (--retry-failed) stores new answers over the ones that failed.
     cache = opener("read-write")
     cache.set("k", VALUE)
     cache.set("k", {**VALUE, "usage": {"prompt_tokens": 4}})

@@ -39,7 +39,7 @@ from typing import IO, Any, Literal
 from .documents import DEFAULT_MAX_CHARS, load_documents
 from .errors import FactsiftError, InputError, OutputError
 from .extract import Extractor
-from .llm import fresh_answers, request_slots
+from .llm import RequestSlots
 from .results import ResultsFile, Status
 from .schema import ArticleFacts, Document
 from .segment import estimate_tokens
@@ -258,8 +258,7 @@ async def _run(
     async def one(doc: Document, key: str, before: Status | None) -> None:
         try:
             # A failure being redone asks the model anew: its stored answers failed.
-            with fresh_answers() if before is not None else contextlib.nullcontext():
-                facts = await extractor.aextract(doc)
+            facts = await extractor.aextract(doc, ask_again=before is not None, slots=requests)
         except Exception as err:  # one article, even a bug in factsift, must not stop the run
             where = doc.source or doc.id
             reason = str(err) if isinstance(err, FactsiftError) else f"internal error: {err!r}"
@@ -278,7 +277,9 @@ async def _run(
         finally:
             slots.release()
 
-    with results.open() as sink, request_slots(concurrency):
+    # --concurrency bounds requests in flight, not articles: every article shares these.
+    requests = RequestSlots(concurrency)
+    with results.open() as sink:
         try:
             outputs = (output, results.tmp_path)
             for item in load_documents(

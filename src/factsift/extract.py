@@ -33,6 +33,7 @@ from .llm import (
     LLMSettings,
     Prices,
     RateLimiter,
+    RequestSlots,
     Scope,
     Transport,
     estimate_cost,
@@ -83,6 +84,8 @@ class _Plan:
     sentences: list[Sentence]
     windows: list[Window]
     started: float
+    ask_again: bool = False
+    slots: RequestSlots | None = None
     timings: dict[str, float] = field(default_factory=dict)
 
 
@@ -181,9 +184,21 @@ class Extractor:
 
     # -- public API -------------------------------------------------------
 
-    def extract(self, article: Article, *, published: Any = None) -> ArticleFacts:
-        """Facts from one article (text, path or :class:`Document`)."""
-        key, plan = self._begin(article, published)
+    def extract(
+        self,
+        article: Article,
+        *,
+        published: Any = None,
+        ask_again: bool = False,
+        slots: RequestSlots | None = None,
+    ) -> ArticleFacts:
+        """Facts from one article (text, path or :class:`Document`).
+
+        ``ask_again`` asks the model anew instead of replaying stored answers (for
+        an article whose stored answers failed); ``slots`` bounds the requests in
+        flight that this and other extractions sharing it send (a batch's limit).
+        """
+        key, plan = self._begin(article, published, ask_again, slots)
         if isinstance(plan, ArticleFacts):
             return plan
         if self.strategy == "sentence":
@@ -192,9 +207,16 @@ class Extractor:
             answers = [self._ask(plan, window) for window in plan.windows]
         return self._store(key, self._finish(plan, answers, key), answers)
 
-    async def aextract(self, article: Article, *, published: Any = None) -> ArticleFacts:
+    async def aextract(
+        self,
+        article: Article,
+        *,
+        published: Any = None,
+        ask_again: bool = False,
+        slots: RequestSlots | None = None,
+    ) -> ArticleFacts:
         """Like :meth:`extract`; the article's windows are asked concurrently."""
-        key, plan = self._begin(article, published)
+        key, plan = self._begin(article, published, ask_again, slots)
         if isinstance(plan, ArticleFacts):
             return plan
         if self.strategy == "sentence":
@@ -204,7 +226,9 @@ class Extractor:
             answers = list(await asyncio.gather(*(self._aask(plan, w) for w in plan.windows)))
         return self._store(key, self._finish(plan, answers, key), answers)
 
-    def _begin(self, article: Article, published: Any) -> tuple[str, ArticleFacts | _Plan]:
+    def _begin(
+        self, article: Article, published: Any, ask_again: bool, slots: RequestSlots | None
+    ) -> tuple[str, ArticleFacts | _Plan]:
         """The article's key, and its stored result, else the plan to extract it."""
         started = time.perf_counter()
         doc = self.document(article, published)
@@ -213,7 +237,9 @@ class Extractor:
         if cached is not None:
             cached.source = doc.source  # stored under another spelling, maybe
             return key, cached
-        return key, self._plan(doc, started)
+        plan = self._plan(doc, started)
+        plan.ask_again, plan.slots = ask_again, slots
+        return key, plan
 
     def request_sizes(self, doc: Document) -> list[int]:
         """Estimated article tokens of each request ``doc`` would need (for --dry-run)."""
@@ -310,7 +336,11 @@ class Extractor:
         )
 
     def _state(self, plan: _Plan, window: Window) -> GroundingState:
-        scope = Scope(key_extra={"prompt": self.prompt.info.model_dump(), "reasks": self.reasks})
+        scope = Scope(
+            key_extra={"prompt": self.prompt.info.model_dump(), "reasks": self.reasks},
+            ask_again=plan.ask_again,
+            slots=plan.slots,
+        )
         return GroundingState(
             plan.index, plan.sentences, window, scope, self.reasks, self.fuzzy_threshold
         )

@@ -25,7 +25,6 @@ import time
 import urllib.parse
 from collections.abc import Generator, Iterator, Mapping
 from contextlib import contextmanager
-from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any, Protocol, TypeVar
 
@@ -50,10 +49,9 @@ from .errors import ConfigError, LLMError, SchemaError
 __all__ = [
     "LLM",
     "LLMSettings",
+    "RequestSlots",
     "Scope",
     "estimate_cost",
-    "fresh_answers",
-    "request_slots",
     "resolve_settings",
 ]
 
@@ -244,6 +242,12 @@ class Scope:
     """
 
     key_extra: dict[str, Any] = field(default_factory=dict)
+    #: Ask the model again: stored answers are not read, the new ones replace them
+    #: (redoing a failed article must not replay the answers that failed). In
+    #: offline mode nothing may be sent, so stored answers are still read.
+    ask_again: bool = False
+    #: The run's request slots, if it bounds requests in flight (see RequestSlots).
+    slots: RequestSlots | None = None
     calls: int = 0
     cached_calls: int = 0
     prompt_tokens: int = 0
@@ -260,55 +264,21 @@ class Scope:
         self.completion_tokens += int(usage.get("completion_tokens") or 0)
 
 
-class _Slots:
-    """One run's request slots: a semaphore per way of waiting for one.
+class RequestSlots:
+    """At most ``limit`` requests in flight among the extractions that share this object.
 
-    Async requests wait on the event loop; the sentence strategy's requests
-    run in worker threads and wait there. A run uses one strategy, so one of
-    the two is ever in use.
+    A batch makes one and hands it to every article it extracts (``slots=``), so its
+    ``--concurrency`` bounds requests, not articles: an article with several windows
+    takes several slots. A slot is held while a request is on the wire, never during
+    a back-off; requests answered from the cache take none. It holds a semaphore for
+    each way of waiting: tasks on one event loop, and the sentence strategy's threads.
     """
 
     def __init__(self, limit: int) -> None:
+        if limit < 1:
+            raise ValueError("the request limit must be at least 1")
         self.tasks = asyncio.Semaphore(limit)
         self.threads = threading.BoundedSemaphore(limit)
-
-
-_REQUEST_SLOTS: ContextVar[_Slots | None] = ContextVar("factsift_request_slots", default=None)
-
-
-_FRESH: ContextVar[bool] = ContextVar("factsift_fresh_answers", default=False)
-
-
-@contextmanager
-def fresh_answers() -> Iterator[None]:
-    """Ask the model again for the requests sent in this block.
-
-    Stored answers are not read (the new ones replace them), so redoing a
-    failed article asks anew instead of replaying the answers that failed.
-    In offline mode nothing may be sent: stored answers are still read.
-    """
-    token = _FRESH.set(True)
-    try:
-        yield
-    finally:
-        _FRESH.reset(token)
-
-
-@contextmanager
-def request_slots(limit: int) -> Iterator[None]:
-    """At most ``limit`` requests in flight among the work started in this block.
-
-    Tasks and ``asyncio.to_thread`` copy the context they start in, so one
-    run's limit reaches every request its articles send, and never another
-    run's. Requests answered from the cache take no slot.
-    """
-    if limit < 1:
-        raise ValueError("the request limit must be at least 1")
-    token = _REQUEST_SLOTS.set(_Slots(limit))
-    try:
-        yield
-    finally:
-        _REQUEST_SLOTS.reset(token)
 
 
 class RateLimiter:
@@ -541,7 +511,7 @@ class LLM:
         if not self.cache.enabled:
             return "", None
         key = cache_key({**self.settings.identity(), **scope.key_extra, "request": kwargs})
-        if _FRESH.get() and self.cache.mode is not CacheMode.offline:
+        if scope.ask_again and self.cache.mode is not CacheMode.offline:
             return key, None
         return key, self.cache.get(key)
 
@@ -563,7 +533,7 @@ class LLM:
         key, hit = self._request(kwargs, scope)
         if hit is not None:
             return self._finish(key, hit, scope, cached=True)
-        slots = _REQUEST_SLOTS.get()
+        slots = scope.slots
         for attempt in Retrying(**self._retry_policy()):
             with attempt:
                 if slots is None:
@@ -588,7 +558,7 @@ class LLM:
         key, hit = self._request(kwargs, scope)
         if hit is not None:
             return self._finish(key, hit, scope, cached=True)
-        slots = _REQUEST_SLOTS.get()
+        slots = scope.slots
         async for attempt in AsyncRetrying(**self._retry_policy()):
             with attempt:
                 if slots is None:

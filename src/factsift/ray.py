@@ -29,7 +29,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import contextvars
 import json
 import math
 from collections.abc import Iterable, Mapping
@@ -44,7 +43,7 @@ from .batch import OnArticle, Outcome, Summary, article_key, error_record, open_
 from .documents import DEFAULT_MAX_CHARS, load_documents, make_document
 from .errors import FactsiftError, InputError
 from .extract import Extractor
-from .llm import fresh_answers, request_slots
+from .llm import RequestSlots
 from .results import ResultsFile
 from .schema import ArticleFacts, Document
 
@@ -96,19 +95,11 @@ class _ExtractBatch:
 
     def __init__(self, settings: dict[str, Any], in_flight: int) -> None:
         self._extractor = Extractor(**settings)
-        # request_slots() reaches the requests through a context variable; entered
-        # once in a context of the actor's own, each article's task starts from it.
-        self._context = contextvars.copy_context()
-        self._context.run(self._hold_slots, in_flight)
-
-    @staticmethod
-    def _hold_slots(limit: int) -> None:
-        request_slots(limit).__enter__()  # held for the actor's lifetime
+        # Every batch this actor holds at once shares its requests in flight.
+        self._slots = RequestSlots(in_flight)
 
     async def __call__(self, batch: pa.Table) -> pa.Table:
-        tasks = [
-            self._context.run(asyncio.ensure_future, self._one(row)) for row in batch.to_pylist()
-        ]
+        tasks = [asyncio.ensure_future(self._one(row)) for row in batch.to_pylist()]
         return pa.Table.from_pylist(list(await asyncio.gather(*tasks)), schema=_OUTPUT)
 
     async def _one(self, row: dict[str, Any]) -> dict[str, Any]:
@@ -121,8 +112,8 @@ class _ExtractBatch:
         key = article_key(self._extractor, doc)
         try:
             # A failure being redone asks the model anew: its stored answers failed.
-            with fresh_answers() if row.get("again") else contextlib.nullcontext():
-                facts = await self._extractor.aextract(doc)
+            again = bool(row.get("again"))
+            facts = await self._extractor.aextract(doc, ask_again=again, slots=self._slots)
         except Exception as err:  # one article, even a bug in factsift, must not stop the job
             reason = str(err) if isinstance(err, FactsiftError) else f"internal error: {err!r}"
             record = error_record(doc.source or doc.id, reason, doc_id=doc.id, key=key)
