@@ -11,10 +11,10 @@ from pydantic import BaseModel, Field, ValidationError
 from factsift.drafts import (
     LIST_CAP,
     Quote,
+    _has_spans,
     compact_schema,
     draft_model,
     ground_answer,
-    has_spans,
 )
 from factsift.ground import Unaligned
 from factsift.schema import Alignment, Extraction, Span
@@ -68,7 +68,7 @@ def _assert_no_span(schema: dict[str, Any]) -> None:
 
 
 def test_extraction_draft_has_quotes_not_spans() -> None:
-    assert has_spans(Extraction)
+    assert _has_spans(Extraction)
     draft = draft_model(Extraction)
     assert draft is not Extraction
     schema = draft.model_json_schema()
@@ -114,9 +114,9 @@ def test_model_without_spans_is_its_own_draft() -> None:
         title: str
         nested: Optional[dict[str, int]] = None  # noqa: UP045
 
-    assert not has_spans(Plain)
+    assert not _has_spans(Plain)
     assert draft_model(Plain) is Plain
-    assert not has_spans(Quote)
+    assert not _has_spans(Quote)
 
 
 def test_lists_are_capped_in_the_draft_only() -> None:
@@ -125,14 +125,14 @@ def test_lists_are_capped_in_the_draft_only() -> None:
         few: list[str] = Field(default_factory=list, max_length=3)
 
     draft = draft_model(Tagged).model_json_schema()["properties"]
-    assert not has_spans(Tagged)
+    assert not _has_spans(Tagged)
     assert draft["tags"]["maxItems"] == LIST_CAP
     assert draft["few"]["maxItems"] == 3  # an explicit cap is kept
     assert "maxItems" not in Tagged.model_json_schema()["properties"]["tags"]
 
 
 def test_custom_schema_is_drafted() -> None:
-    assert has_spans(People)
+    assert _has_spans(People)
     draft = draft_model(People)
     schema = draft.model_json_schema()
     _assert_no_span(schema)
@@ -165,7 +165,7 @@ def test_optional_list_nested_and_annotated_spans_convert() -> None:
         mid: Mid
         name: str = "x"
 
-    assert has_spans(Inner) and has_spans(Mid) and has_spans(Outer)
+    assert _has_spans(Inner) and _has_spans(Mid) and _has_spans(Outer)
     schema = draft_model(Outer).model_json_schema()
     _assert_no_span(schema)
     props = schema["properties"]

@@ -15,8 +15,8 @@ import pytest
 from factsift import ArticleFacts, EventType
 from factsift.evaluate import (
     EvalReport,
+    _gold_as_prediction,
     evaluate,
-    gold_as_prediction,
     load_gold,
     load_predictions,
     load_type_map,
@@ -391,7 +391,7 @@ def test_article_facts_objects_are_accepted() -> None:
     gold = [gold_doc(claims=[{"spans": [at("the talks went well")], "speaker": None}])]
     facts = ArticleFacts.model_validate(
         {
-            **gold_as_prediction(gold[0]),
+            **_gold_as_prediction(gold[0]),
             "claims": [claim("the talks went well")],
         }
     )
@@ -455,7 +455,7 @@ def test_every_gold_type_is_mapped(name: Path) -> None:
 def test_gold_as_prediction_is_a_grounded_article_facts(name: Path) -> None:
     table = load_type_map()
     for doc in _gold(name):
-        facts = ArticleFacts.model_validate(gold_as_prediction(doc, type_map=table))
+        facts = ArticleFacts.model_validate(_gold_as_prediction(doc, type_map=table))
         for s in facts.spans():
             assert facts.text[s.start : s.end] == s.text
 
@@ -491,7 +491,7 @@ def _assert_perfect(report: EvalReport, *, claims: bool, realis: bool) -> None:
 def test_article_gold_against_itself_is_perfect() -> None:
     gold = _gold(PACT)
     table = load_type_map()
-    report = evaluate((gold_as_prediction(g, type_map=table) for g in gold), gold, type_map=table)
+    report = evaluate((_gold_as_prediction(g, type_map=table) for g in gold), gold, type_map=table)
     _assert_perfect(report, claims=True, realis=True)
     assert report.total.claims is not None and report.total.claims.matching.gold == 18
     assert report.total.events is not None and report.total.events.triggers.gold == 6
@@ -500,6 +500,6 @@ def test_article_gold_against_itself_is_perfect() -> None:
 def test_example_gold_against_itself_is_perfect() -> None:
     gold = _gold(EXAMPLE_GOLD)
     table = load_type_map()
-    report = evaluate([gold_as_prediction(g, type_map=table) for g in gold], gold, type_map=table)
+    report = evaluate([_gold_as_prediction(g, type_map=table) for g in gold], gold, type_map=table)
     _assert_perfect(report, claims=True, realis=True)
     assert report.total.events is not None and report.total.events.triggers.gold == 11

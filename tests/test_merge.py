@@ -7,7 +7,7 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from factsift.merge import anchor_span, merge_answers, same_fact
+from factsift.merge import _same_fact, anchor_span, merge_answers
 
 
 def span(start: int, end: int) -> dict[str, Any]:
@@ -49,10 +49,10 @@ def test_duplicates_across_windows_are_merged() -> None:
 
 
 def test_overlap_threshold_is_half_the_shorter_span() -> None:
-    assert same_fact(event("meet", 10, 20), event("meet", 15, 40))  # 5 of 10
-    assert not same_fact(event("meet", 10, 20), event("meet", 16, 40))  # 4 of 10
-    assert not same_fact(event("meet", 10, 20), event("meet", 20, 30))  # touching only
-    assert same_fact(event("meet", 10, 40), event("meet", 20, 25))  # contained
+    assert _same_fact(event("meet", 10, 20), event("meet", 15, 40))  # 5 of 10
+    assert not _same_fact(event("meet", 10, 20), event("meet", 16, 40))  # 4 of 10
+    assert not _same_fact(event("meet", 10, 20), event("meet", 20, 30))  # touching only
+    assert _same_fact(event("meet", 10, 40), event("meet", 20, 25))  # contained
 
 
 def test_different_types_at_same_span_are_kept() -> None:
@@ -125,7 +125,7 @@ def _naive_merge(batches: list[list[Any]]) -> list[Any]:
     kept: list[Any] = []
     for batch in batches:
         for item in batch:
-            if not any(same_fact(item, other) for other in kept):
+            if not any(_same_fact(item, other) for other in kept):
                 kept.append(item)
     return sorted(kept, key=lambda it: anchor_span(it) or (1 << 62, 0))
 

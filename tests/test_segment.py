@@ -12,9 +12,9 @@ from factsift.documents import find_furniture, normalize_text
 from factsift.segment import (
     Sentence,
     Window,
+    _sentences_in,
     estimate_tokens,
     make_windows,
-    sentences_in,
     split_sentences,
 )
 
@@ -295,17 +295,17 @@ def test_bad_window_arguments() -> None:
         make_windows(_sentences([4]), max_tokens=10, overlap=-1)
 
 
-# --------------------------------------------------------------------------- sentences_in
+# --------------------------------------------------------------------------- _sentences_in
 
 
 def test_sentences_in() -> None:
     sentences = _sentences([10, 10, 10, 10], gap=2)  # [0,10) [12,22) [24,34) [36,46)
-    assert sentences_in(sentences, 0, 10) == [sentences[0]]
-    assert sentences_in(sentences, 5, 13) == sentences[0:2]
-    assert sentences_in(sentences, 10, 12) == []  # the gap between two sentences
-    assert sentences_in(sentences, 0, 100) == sentences
-    assert sentences_in(sentences, 21, 25) == sentences[1:3]
-    assert sentences_in(sentences, 12, 12) == [sentences[1]]  # a point inside
-    assert sentences_in(sentences, 11, 11) == []
-    assert sentences_in([], 0, 5) == []
-    assert sentences_in(sentences, 50, 60) == []
+    assert _sentences_in(sentences, 0, 10) == [sentences[0]]
+    assert _sentences_in(sentences, 5, 13) == sentences[0:2]
+    assert _sentences_in(sentences, 10, 12) == []  # the gap between two sentences
+    assert _sentences_in(sentences, 0, 100) == sentences
+    assert _sentences_in(sentences, 21, 25) == sentences[1:3]
+    assert _sentences_in(sentences, 12, 12) == [sentences[1]]  # a point inside
+    assert _sentences_in(sentences, 11, 11) == []
+    assert _sentences_in([], 0, 5) == []
+    assert _sentences_in(sentences, 50, 60) == []

@@ -5,6 +5,17 @@
 >>> for claim in facts.claims:
 ...     span = claim.evidence[0]
 ...     assert facts.text[span.start:span.end] == span.text
+
+The public API, all of it (README "Public API" says the same):
+
+- this package's ``__all__``: ``extract``, ``Extractor``, ``load_documents``,
+  ``make_document``, the schema's types and the errors;
+- ``factsift.export`` (``to_frames``, ``rows``, ``write_tables``);
+- ``factsift.evaluate`` (``evaluate``, ``load_gold``, ``load_predictions``);
+- ``factsift.ray`` (``extract_dataset``; the ``ray`` extra);
+- ``factsift.factbase`` (``link``, the fact base across articles).
+
+Every other module is the pipeline's inside: its names may change in any release.
 """
 
 from __future__ import annotations

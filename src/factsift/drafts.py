@@ -35,7 +35,6 @@ __all__ = [
     "compact_schema",
     "draft_model",
     "ground_answer",
-    "has_spans",
 ]
 
 
@@ -112,7 +111,7 @@ def _is_derived(info: FieldInfo) -> bool:
     return isinstance(extra, dict) and bool(extra.get("factsift_derived"))
 
 
-def has_spans(model: type[BaseModel]) -> bool:
+def _has_spans(model: type[BaseModel]) -> bool:
     """Whether ``model`` holds a Span anywhere inside it."""
     return bool(_quote_fields(draft_model(model)))
 

@@ -44,7 +44,6 @@ __all__ = [
     "GroundingScores",
     "Scores",
     "evaluate",
-    "gold_as_prediction",
     "load_gold",
     "load_predictions",
     "load_type_map",
@@ -913,7 +912,7 @@ _CLAIM_KINDS = {"fact", "opinion", "prediction", "other"}
 _REALIS = {"occurred", "prevented", "planned", "hypothetical", "negated", "ongoing"}
 
 
-def gold_as_prediction(
+def _gold_as_prediction(
     gold_doc: Mapping[str, Any], *, type_map: Mapping[str, str] | None = None
 ) -> dict[str, Any]:
     """The prediction a perfect extractor would make, as an ArticleFacts-shaped dict.

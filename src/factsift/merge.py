@@ -15,7 +15,7 @@ from typing import Any
 
 from .schema import is_span_dict
 
-__all__ = ["anchor_span", "merge_answers", "same_fact"]
+__all__ = ["anchor_span", "merge_answers"]
 
 _TYPE_KEYS = ("type", "kind")
 _MIN_OVERLAP = 0.5
@@ -44,7 +44,7 @@ def anchor_span(item: Any) -> tuple[int, int] | None:
     return _first_span(item)
 
 
-def same_fact(a: Any, b: Any) -> bool:
+def _same_fact(a: Any, b: Any) -> bool:
     """Whether two items of one list report the same fact."""
     if isinstance(a, dict) and isinstance(b, dict):
         for key in _TYPE_KEYS:

@@ -19,7 +19,6 @@ __all__ = [
     "Window",
     "estimate_tokens",
     "make_windows",
-    "sentences_in",
     "split_sentences",
 ]
 
@@ -203,7 +202,7 @@ def make_windows(
     return windows
 
 
-def sentences_in(sentences: Sequence[Sentence], start: int, end: int) -> list[Sentence]:
+def _sentences_in(sentences: Sequence[Sentence], start: int, end: int) -> list[Sentence]:
     """The sentences that overlap ``[start, end)``; sorted input, found by bisection.
 
     An empty range inside a sentence returns that sentence.
