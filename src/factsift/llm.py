@@ -453,7 +453,7 @@ class OpenAITransport:
 def _tls_context() -> ssl.SSLContext:
     """The client's default TLS settings, loaded once per process.
 
-    Every new client would otherwise load the CA bundle again (~20 ms), and a
+    Every new client would otherwise load the CA bundle again (bench/overhead.py), and a
     batch makes one per run, at its first request.
     """
     return httpx2.create_ssl_context()
