@@ -3,7 +3,11 @@
 Sentences are the unit the model cites and the aligner searches, so they carry
 offsets into the text rather than copies of it. The splitter is a handful of
 rules over one regex: news prose is regular enough, and it runs in microseconds
-with no NLP dependency. Pure functions, no I/O.
+with no NLP dependency. It stays hand-written because it measured best:
+``bench/segment.py`` scores it against pysbd, syntok, nupunkt and blingfire on
+ECB+ dev sentences and on written news cases, where it matches or beats them
+all (the libraries split "Lt. Col." or miss sentences glued by scraping).
+Pure functions, no I/O.
 """
 
 from __future__ import annotations
