@@ -78,7 +78,8 @@ def _threads() -> int:
 # (bench/local_model.py overrides these to compare settings).
 _TUNING: dict[str, int] = {
     "threads": 0,  # 0: _threads()
-    # Workers sleep between graphs instead of polling for work (0-100: how long they spin).
+    # Workers sleep between graphs instead of polling for work (0-100: how long they
+    # spin; ggml's own thread pool only, OMP_WAIT_POLICY does it for OpenMP builds).
     "poll": 0,
     # The server's RAM prompt cache keeps every prompt's KV state (up to 8 GB by
     # default); factsift never reuses a prompt (cache_prompt is off), so keep none.
@@ -91,6 +92,9 @@ def _server(path: Path, n_ctx: int) -> Any:
     key = (str(path), n_ctx)
     with _LOAD_LOCK:
         if key not in _SERVERS:
+            # The wheel runs ggml's threads under OpenMP, whose idle threads spin
+            # unless told otherwise (read once, when the library loads).
+            os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
             try:
                 import xllamacpp
             except ImportError:
