@@ -205,6 +205,10 @@ def _sentences(lengths: list[int], gap: int = 1) -> list[Sentence]:
     return out
 
 
+def _start(sentence: Sentence) -> int:
+    return sentence.start
+
+
 def _window_tokens(window: Window) -> int:
     return estimate_tokens(sum(s.end - s.start for s in window.sentences))
 
@@ -218,12 +222,11 @@ def _check_windows(
     seen_up_to = -1
     for w in windows:
         idx = [s.index for s in w.sentences]
-        assert idx == list(range(idx[0], idx[-1] + 1))  # consecutive
-        assert idx[-1] > seen_up_to  # always progresses
-        seen_up_to = idx[-1]
+        assert sorted(set(idx)) == list(range(idx[0], idx[-1] + 1))  # consecutive
+        assert w.end > seen_up_to  # always progresses
+        seen_up_to = w.end
         assert w.start == w.sentences[0].start and w.end == w.sentences[-1].end
-        if len(w.sentences) > 1:
-            assert _window_tokens(w) <= max_tokens
+        assert _window_tokens(w) <= max_tokens
 
 
 def test_empty_input_gives_no_windows() -> None:
@@ -254,11 +257,41 @@ def test_no_overlap() -> None:
     assert [[s.index for s in w.sentences] for w in windows] == [[0, 1, 2], [3, 4, 5], [6, 7, 8]]
 
 
-def test_long_sentence_gets_its_own_window() -> None:
+def test_long_sentence_is_cut_into_pieces_that_fit() -> None:
     sentences = _sentences([40, 40, 1000, 40, 40])
     windows = make_windows(sentences, max_tokens=50, overlap=1)
     _check_windows(sentences, windows, 50, 1)
-    assert any(w.sentences == (sentences[2],) for w in windows)
+    pieces = sorted({s for w in windows for s in w.sentences if s.index == 2}, key=_start)
+    assert len(pieces) == 5  # 1000 characters in pieces of at most 200
+    assert (pieces[0].start, pieces[-1].end) == (sentences[2].start, sentences[2].end)
+    assert all(a.end == b.start for a, b in itertools.pairwise(pieces))
+
+
+def test_long_sentence_is_cut_between_words() -> None:
+    words = [f"word{i:03d}" for i in range(2000)]  # a run-on "sentence" of 16 KB
+    text = "Intro here. Then " + " ".join(words) + ". Outro there."
+    sentences = split_sentences(text)
+    assert len(sentences) == 3
+    windows = make_windows(sentences, max_tokens=100, overlap=2, text=text)
+    _check_windows(sentences, windows, 100, 2)
+    pieces = sorted({s for w in windows for s in w.sentences if s.index == 1}, key=_start)
+    assert len(pieces) > 1
+    for piece in pieces:
+        chunk = text[piece.start : piece.end]
+        assert chunk == chunk.strip()
+        assert text[piece.start - 1].isspace() and not text[piece.end].isalnum()
+    # Every word is in exactly one piece, whole.
+    assert (
+        " ".join(text[p.start : p.end] for p in pieces)
+        == text[sentences[1].start : sentences[1].end]
+    )
+
+
+def test_a_word_longer_than_the_window_is_cut_at_the_budget() -> None:
+    text = "a" * 1000
+    [sentence] = split_sentences(text)
+    windows = make_windows([sentence], max_tokens=10, overlap=0, text=text)
+    assert [(w.start, w.end) for w in windows] == [(i, i + 40) for i in range(0, 1000, 40)]
 
 
 def test_progress_when_overlap_is_not_smaller_than_window() -> None:

@@ -146,3 +146,8 @@ def test_day_before_yesterday() -> None:
 def test_last_weekday_on_the_same_weekday() -> None:
     tuesday = dt.date(2023, 3, 28)
     assert resolve_time("last Tuesday", tuesday) == "2023-03-21"
+
+
+@pytest.mark.parametrize("expression", ["every Sunday", "each week", "every year"])
+def test_recurring_times_are_no_one_date(expression: str) -> None:
+    assert resolve_time(expression, THURSDAY) is None

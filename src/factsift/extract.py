@@ -254,7 +254,9 @@ class Extractor:
                 for i in range(len(sentences))
                 if choice_model(proposals[i], self.decisions) is not None
             ]
-        windows = make_windows(sentences, max_tokens=self.window_tokens, overlap=self.overlap)
+        windows = make_windows(
+            sentences, max_tokens=self.window_tokens, overlap=self.overlap, text=doc.text
+        )
         return [estimate_tokens(w.end - w.start) for w in windows]
 
     def result_key(self, doc: Document) -> str:
@@ -318,7 +320,9 @@ class Extractor:
 
     def _plan(self, doc: Document, started: float) -> _Plan:
         sentences = split_sentences(doc.text, skip=doc.furniture)
-        windows = make_windows(sentences, max_tokens=self.window_tokens, overlap=self.overlap)
+        windows = make_windows(
+            sentences, max_tokens=self.window_tokens, overlap=self.overlap, text=doc.text
+        )
         index = TextIndex(doc.text, tuple(doc.furniture))
         plan = _Plan(doc, index, sentences, windows, started)
         plan.timings["prepare"] = _ms(started)

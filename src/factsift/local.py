@@ -59,11 +59,42 @@ def model_path(model: str) -> Path:
     return path
 
 
+def _threads() -> int:
+    """llama.cpp threads for one in-process model: half the usable cores, 1 to 4.
+
+    ggml splits every operation of the graph across its threads and joins them
+    at a spinning barrier, hundreds of times per token. When the threads
+    outnumber the free cores (two runs, or anything else on the machine), a
+    thread spins out its time slice waiting for one that is not running, and a
+    run slows down many times over instead of sharing. Half the cores leaves
+    room for a second run; beyond four, a 135M model gains less from the
+    threads than the barriers cost. bench/local_model.py --parallel measures it.
+    """
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    return max(1, min(4, (cores or 1) // 2))
+
+
+# What the llama.cpp instance is loaded with, beyond the model and context size
+# (bench/local_model.py overrides these to compare settings).
+_TUNING: dict[str, int] = {
+    "threads": 0,  # 0: _threads()
+    # Workers sleep between graphs instead of polling for work (0-100: how long they
+    # spin; ggml's own thread pool only, OMP_WAIT_POLICY does it for OpenMP builds).
+    "poll": 0,
+    # The server's RAM prompt cache keeps every prompt's KV state (up to 8 GB by
+    # default); factsift never reuses a prompt (cache_prompt is off), so keep none.
+    "cache_ram_mib": 0,
+}
+
+
 def _server(path: Path, n_ctx: int) -> Any:
     """One llama.cpp instance per model file and process, loaded on first use."""
     key = (str(path), n_ctx)
     with _LOAD_LOCK:
         if key not in _SERVERS:
+            # The wheel runs ggml's threads under OpenMP, whose idle threads spin
+            # unless told otherwise (read once, when the library loads).
+            os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
             try:
                 import xllamacpp
             except ImportError:
@@ -72,9 +103,11 @@ def _server(path: Path, n_ctx: int) -> Any:
             params.model.path = str(path)
             params.n_ctx = n_ctx
             params.n_parallel = 1
-            threads = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 2
-            params.cpuparams.n_threads = threads
-            params.cpuparams_batch.n_threads = threads
+            threads = _TUNING["threads"] or _threads()
+            for cpu in (params.cpuparams, params.cpuparams_batch):
+                cpu.n_threads = threads
+                cpu.poll = _TUNING["poll"]
+            params.cache_ram_mib = _TUNING["cache_ram_mib"]
             params.sampling.temp = 0.0
             params.verbosity = 0  # llama.cpp logs straight to fd 2 otherwise
             # Server() also opens llama.cpp's HTTP port on 127.0.0.1; lock it.
