@@ -10,7 +10,14 @@ from pydantic import ValidationError
 
 from factsift import Extraction
 from factsift.answer import GroundingState, answer_model
-from factsift.decompose import AUTHOR, DECISIONS, assemble, choice_model, prompt_values
+from factsift.decompose import (
+    AUTHOR,
+    DECISIONS,
+    SENTENCE_MAX_CHARS,
+    assemble,
+    choice_model,
+    prompt_values,
+)
 from factsift.documents import load_documents
 from factsift.drafts import LIST_CAP, ground_answer
 from factsift.extract import Extractor
@@ -152,6 +159,18 @@ def test_prompt_values_only_the_asked_questions(
     assert values["questions"].startswith("kind:")
     for other in ("certainty:", "speaker:", "events:"):
         assert other not in values["questions"]
+
+
+def test_a_run_on_sentence_is_shown_to_the_model_cut_to_a_bounded_size() -> None:
+    """A page glued without full stops is one "sentence"; the request stays small."""
+    text = "Officials said " + "the port would reopen and " * 20_000 + "ships waited."
+    sentences = split_sentences(text)
+    (proposal,) = [propose(text, s) for s in sentences]
+    model = choice_model(proposal, ["kind"])
+    assert model is not None
+    values = prompt_values(text, sentences, 0, proposal, model)
+    assert len(text) > 400_000 and len(values["sentence"]) <= SENTENCE_MAX_CHARS + 2
+    assert text.startswith(values["sentence"].removesuffix(" …"))
 
 
 def test_prompt_values_lists_candidates(

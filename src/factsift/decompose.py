@@ -76,7 +76,11 @@ def prompt_values(
     only the questions ``question`` asks."""
 
     def at(i: int) -> str:
-        return text[sentences[i].start : sentences[i].end] if 0 <= i < len(sentences) else "-"
+        if not 0 <= i < len(sentences):
+            return "-"
+        # A run-on "sentence" (a page glued without full stops) must not become a
+        # request of a hundred thousand tokens: the model sees its start.
+        return _clip(text[sentences[i].start : sentences[i].end])
 
     speakers = "; ".join([m.text for m in proposal.speakers] + [AUTHOR])
     words = "; ".join(t.word.text for t in proposal.triggers)
@@ -89,6 +93,17 @@ def prompt_values(
         "after": at(index + 1),
         "questions": questions,
     }
+
+
+#: The most characters of one sentence the model is shown to choose about.
+SENTENCE_MAX_CHARS = 2000
+
+
+def _clip(sentence: str) -> str:
+    if len(sentence) <= SENTENCE_MAX_CHARS:
+        return sentence
+    cut = sentence.rfind(" ", 0, SENTENCE_MAX_CHARS)
+    return sentence[: cut if cut > 0 else SENTENCE_MAX_CHARS] + " …"
 
 
 def _quote(sentence: int, mention: Mention) -> dict[str, Any]:
