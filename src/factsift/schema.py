@@ -141,7 +141,7 @@ class Attribution(BaseModel):
     source_type: SourceType = Field(description="The kind of source asserting the claim.")
     name: str | None = Field(
         default=None,
-        description='Who it is, as named in the article ("Yoav Gallant", "Israel"); '
+        description='Who it is, as named in the article ("Maria Ortiz", "the interior ministry"); '
         "null for the article's own voice or an unnamed source.",
     )
     speaker: Span | None = Field(

@@ -342,7 +342,7 @@ _NAME_LIST = re.compile(r"\s*(?:,|;|&|\band\b)\s*")
 def in_article(name: str, index: TextIndex) -> bool:
     """Whether ``name`` occurs in the article as a whole word or phrase, once case,
     whitespace, quote characters, a possessive "'s" and a leading "the" are normalised;
-    a list of names ("Aliyev and Gallant") when each of them does."""
+    a list of names ("Ortiz and Keller") when each of them does."""
     if _occurs(name, index):
         return True
     parts = [p for p in _NAME_LIST.split(name) if p.strip()]
