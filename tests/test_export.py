@@ -36,8 +36,8 @@ from factsift.results import ResultsWarning
 
 # Commas, quotes and a newline: what naive CSV writers break on.
 TEXT_A = (
-    'Officials said on Monday, "the talks, in Baku, went well."\n'
-    "Gallant met Aliyev in Baku on Monday."
+    'Officials said on Monday, "the talks, in Tallinn, went well."\n'
+    "Ortiz met Keller in Tallinn on Monday."
 )
 TEXT_B = "The plant opened on 3 March."
 
@@ -64,13 +64,13 @@ def article_a() -> ArticleFacts:
     return _facts(
         "a",
         t,
-        title="Talks, in Baku",
+        title="Talks, in Tallinn",
         source="a.txt",
         url="https://example.com/a",
         published=dt.date(2024, 3, 12),
         claims=[
             Claim(
-                statement='The talks in Baku went "well", officials said.',
+                statement='The talks in Tallinn went "well", officials said.',
                 kind=ClaimKind.opinion,
                 certainty=Certainty.reported,
                 attribution=Attribution(
@@ -79,19 +79,19 @@ def article_a() -> ArticleFacts:
                     speaker=_span(t, "Officials"),
                     cue=_span(t, "said"),
                 ),
-                entities=["Baku", "Gallant"],
+                entities=["Tallinn", "Ortiz"],
                 time=TimeRef(span=_span(t, "on Monday"), normalized="2024-03-11"),
                 evidence=[
-                    _span(t, '"the talks, in Baku, went well."', alignment=Alignment.normalized),
+                    _span(t, '"the talks, in Tallinn, went well."', alignment=Alignment.normalized),
                     _span(t, "Officials said"),
                 ],
             ),
             Claim(
-                statement="Gallant met Aliyev.",
+                statement="Ortiz met Keller.",
                 kind=ClaimKind.fact,
                 certainty=Certainty.asserted,
                 attribution=Attribution(source_type=SourceType.author),
-                evidence=[_span(t, "Gallant met Aliyev")],
+                evidence=[_span(t, "Ortiz met Keller")],
             ),
         ],
         events=[
@@ -99,13 +99,13 @@ def article_a() -> ArticleFacts:
                 type=EventType.meet,
                 trigger=_span(t, "met"),
                 participants=[
-                    Participant(role="participant", span=_span(t, "Gallant")),
-                    Participant(role="participant", span=_span(t, "Aliyev")),
+                    Participant(role="participant", span=_span(t, "Ortiz")),
+                    Participant(role="participant", span=_span(t, "Keller")),
                 ],
-                location=_span(t, "Baku on"),
+                location=_span(t, "Tallinn on"),
                 time=TimeRef(span=_span(t, "Monday.")),
                 realis=Realis.occurred,
-                evidence=[_span(t, "Gallant met Aliyev in Baku on Monday.")],
+                evidence=[_span(t, "Ortiz met Keller in Tallinn on Monday.")],
             )
         ],
         rejected=[Rejected(field="claims", reasons=["quote not found"], item={})],
@@ -153,7 +153,7 @@ def test_claim_rows_point_into_the_text() -> None:
     first, second = rows(results())["claims"]
     t = TEXT_A
     assert first["claim_index"] == 0 and second["claim_index"] == 1
-    assert first["statement"] == 'The talks in Baku went "well", officials said.'
+    assert first["statement"] == 'The talks in Tallinn went "well", officials said.'
     assert (first["kind"], first["certainty"], first["source_type"]) == (
         "opinion",
         "reported",
@@ -164,9 +164,9 @@ def test_claim_rows_point_into_the_text() -> None:
     assert t[first["cue_start"] : first["cue_end"]] == first["cue_text"] == "said"
     assert t[first["time_start"] : first["time_end"]] == first["time_text"] == "on Monday"
     assert first["time_normalized"] == "2024-03-11"
-    assert first["entities"] == "Baku; Gallant"
+    assert first["entities"] == "Tallinn; Ortiz"
     assert t[first["evidence_start"] : first["evidence_end"]] == first["evidence_text"]
-    assert first["evidence_text"] == '"the talks, in Baku, went well."'
+    assert first["evidence_text"] == '"the talks, in Tallinn, went well."'
     assert first["evidence_count"] == 2
     assert first["alignment"] == "normalized"
     # The article's own voice: no speaker, cue or time.
@@ -192,14 +192,14 @@ def test_event_and_participant_rows() -> None:
     for p in tables["participants"]:
         assert (p["article_id"], p["event_index"], p["role"]) == ("a", 0, "participant")
         assert t[p["start"] : p["end"]] == p["text"]
-    assert [p["text"] for p in tables["participants"]] == ["Gallant", "Aliyev"]
+    assert [p["text"] for p in tables["participants"]] == ["Ortiz", "Keller"]
 
 
 def test_article_rows_and_error_records() -> None:
     a, b, c = rows(results())["articles"]
     assert a == {
         "article_id": "a",
-        "title": "Talks, in Baku",
+        "title": "Talks, in Tallinn",
         "source": "a.txt",
         "url": "https://example.com/a",
         "published": "2024-03-12",
@@ -343,8 +343,8 @@ def test_parquet_round_trip(tmp_path: Path) -> None:
         assert len(frames[name]) == len(expected[name])
     claims = frames["claims"]
     assert claims["evidence_text"].tolist() == [
-        '"the talks, in Baku, went well."',
-        "Gallant met Aliyev",
+        '"the talks, in Tallinn, went well."',
+        "Ortiz met Keller",
     ]
     assert str(claims["evidence_start"].dtype) == "int64"
     assert claims["speaker_start"].isna().tolist() == [False, True]

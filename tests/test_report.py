@@ -38,9 +38,9 @@ from factsift.results import ResultsWarning
 
 XSS = "<script>alert(1)</script>"
 TEXT = (
-    "Defence Minister Yoav Gallant said on Tuesday that Israel will attack "
+    "Defence Minister Maria Ortiz said on Tuesday that Israel will attack "
     f"{XSS} targets in the north. Critics called the plan reckless & risky.\n\n"
-    "The two leaders met in Baku, media reported, hinting that a deal was close."
+    "The two leaders met in Tallinn, media reported, hinting that a deal was close."
 )
 
 
@@ -52,8 +52,8 @@ def _span(quote: str, text: str = TEXT) -> Span:
 def _facts() -> ArticleFacts:
     gallant = Attribution(
         source_type=SourceType.person,
-        name="Yoav Gallant",
-        speaker=_span("Yoav Gallant"),
+        name="Maria Ortiz",
+        speaker=_span("Maria Ortiz"),
         cue=_span("said"),
     )
     claims = [
@@ -67,7 +67,7 @@ def _facts() -> ArticleFacts:
             evidence=[_span(f"Israel will attack {XSS} targets")],
         ),
         Claim(  # overlaps the first claim and the "attack" trigger
-            statement="Gallant spoke on Tuesday.",
+            statement="Ortiz spoke on Tuesday.",
             kind=ClaimKind.fact,
             certainty=Certainty.asserted,
             attribution=Attribution(source_type=SourceType.author),
@@ -100,10 +100,10 @@ def _facts() -> ArticleFacts:
             type=EventType.meet,
             trigger=_span("met"),
             participants=[Participant(role="participant", span=_span("The two leaders"))],
-            location=_span("Baku"),
+            location=_span("Tallinn"),
             time=TimeRef(span=_span("Tuesday"), normalized="2024-03-12"),
             realis=Realis.occurred,
-            evidence=[_span("The two leaders met in Baku")],
+            evidence=[_span("The two leaders met in Tallinn")],
         ),
     ]
     rejected = [
@@ -116,7 +116,7 @@ def _facts() -> ArticleFacts:
     return ArticleFacts(
         id="gallant-1",
         source="articles/gallant.txt",
-        title="Gallant <warns> of strikes",
+        title="Ortiz <warns> of strikes",
         url="https://news.example/gallant",
         text=TEXT,
         claims=claims,
@@ -191,7 +191,7 @@ def test_article_text_and_model_output_are_escaped() -> None:
     assert XSS not in page
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
     assert page.count("<script") == 1  # the report's own script, nothing else
-    assert "Gallant &lt;warns&gt; of strikes" in page
+    assert "Ortiz &lt;warns&gt; of strikes" in page
     assert "&lt;b&gt;resigned&lt;/b&gt;" in page
     assert "model timed out &lt;after 60 s&gt;" in page
 
@@ -209,7 +209,7 @@ def test_highlighting_keeps_the_text_and_marks_every_item() -> None:
     assert set(attack[0]) == {"a0-c0", "a0-c1", "a0-e0"}
     assert {"multi", "k-fact", "k-prediction", "t-attack"} <= set(attack[1])
     assert any(
-        tag == "mark" and name == "title" and "Yoav Gallant" in v for tag, name, v in parser.attrs
+        tag == "mark" and name == "title" and "Maria Ortiz" in v for tag, name, v in parser.attrs
     )
 
 
@@ -222,12 +222,12 @@ def test_index_filters_details_rejected_and_warnings() -> None:
     for select in ("f-kind", "f-certainty", "f-speaker", "f-etype"):
         assert select in parser.ids
     options = {v for tag, name, v in parser.attrs if tag == "option" and name == "value"}
-    assert {"prediction", "hedged", "Yoav Gallant", "unknown", "media", "meet"} <= options
+    assert {"prediction", "hedged", "Maria Ortiz", "unknown", "media", "meet"} <= options
     claim = parser.ids["a0-c0"]
     assert (claim["data-kind"], claim["data-certainty"], claim["data-speaker"]) == (
         "prediction",
         "reported",
-        "Yoav Gallant",
+        "Maria Ortiz",
     )
     assert parser.ids["a0-e1"]["data-etype"] == "meet"
     assert "participant: The two leaders" in page and "2024-03-12" in page
