@@ -403,6 +403,45 @@ def export(
         err.print(f"wrote {escape(str(path))}")
 
 
+@app.command()
+def link(
+    results: Annotated[list[Path], typer.Argument(help="JSON Lines files written by 'extract'.")],
+    output: Annotated[
+        Path, typer.Option("--output", "-o", help="The DuckDB file to create or add to.")
+    ] = Path("factbase.duckdb"),
+    html: Annotated[
+        Optional[Path],  # noqa: UP045
+        typer.Option("--report", help="Also write the corpus view, one HTML page."),
+    ] = None,
+) -> None:
+    """Link results across articles: claim clusters with their support, contradictions,
+    event clusters, entities. Results already in the base are skipped."""
+    try:
+        from .factbase import link as link_results
+        from .factbase.view import write_view
+    except ImportError as exc:
+        err.print(f"[red]error:[/] {escape(str(exc))}; install factsift[link]")
+        raise typer.Exit(2) from None
+    for path in results:
+        if not path.is_file():
+            err.print(f"[red]error:[/] {escape(str(path))}: no such file")
+            raise typer.Exit(2)
+    summary = link_results(results, output)
+    for message in summary.errors:
+        err.print(f"[yellow]skipped:[/] {escape(message)}")
+    err.print(
+        f"[bold]{summary.articles}[/] articles linked ({summary.skipped} already in the base, "
+        f"{summary.failed} failed): {summary.claims} claims, {summary.events} events, "
+        f"{summary.entities} new entities; {summary.pairs_scored} claim pairs scored, "
+        f"{summary.same} same, {summary.contradictions} contradictions, "
+        f"{summary.near_duplicates} near-duplicate articles; "
+        f"{summary.judge_calls} LLM judge calls -> {escape(str(output))}"
+    )
+    if html is not None:
+        write_view(output, html)
+        err.print(f"corpus view -> {escape(str(html))}")
+
+
 def main() -> None:
     """Entry point of the ``factsift`` script."""
     try:

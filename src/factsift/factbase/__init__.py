@@ -1,1 +1,110 @@
-"""The cross-article layer: what many articles say together (event coreference, the fact base)."""
+"""The cross-article layer: what many articles say together (event coreference, the fact base).
+
+:func:`link` reads extraction results (JSON Lines files written by
+``factsift extract``, or :class:`~factsift.schema.ArticleFacts`) into a DuckDB
+file: the same claim from many sources with its corroboration (``support``),
+who contradicts whom, one event reported many times, and the entities they
+name. A later run adds only the results whose key the base does not hold.
+
+One module per stage, pure, with the store at the edge: ``text`` (claim
+features), ``entities``, ``dedup`` (wire copies), ``claims``,
+``contradictions``, ``events`` (event coreference), ``linker`` (the stages
+together), ``store`` (DuckDB), ``view`` (the corpus page).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from ..schema import ArticleFacts
+from .linker import Judge, Summary
+
+__all__ = ["Summary", "link"]
+
+
+def _records(item: Path | str | ArticleFacts | dict[str, Any]) -> Iterator[Any]:
+    if isinstance(item, (ArticleFacts, dict)):
+        yield item
+        return
+    path = Path(item)
+    with path.open(encoding="utf-8") as lines:
+        for number, line in enumerate(lines, 1):
+            if not line.strip():
+                continue
+            try:
+                yield json.loads(line)
+            except ValueError as exc:
+                yield ValueError(f"{path}:{number}: not JSON ({exc})")
+
+
+def _key(facts: ArticleFacts) -> str:
+    if facts.key:
+        return facts.key
+    # Results made in Python carry no key: their content identifies them.
+    return "facts:" + hashlib.sha256(facts.model_dump_json().encode()).hexdigest()
+
+
+def link(
+    results: Iterable[Path | str | ArticleFacts | dict[str, Any]],
+    database: Path | str = "factbase.duckdb",
+    *,
+    judge: Judge | None = None,
+) -> Summary:
+    """Link results into the fact base at ``database``; what was done, counted.
+
+    ``results`` are JSON Lines files of results, or results themselves. Error
+    records and unreadable lines are counted as failed, with their reason, and
+    skipped; results whose key the base already holds are skipped unread.
+    ``judge`` decides borderline claim pairs (see ``factsift.factbase.judge``).
+    """
+    from .linker import link_batch
+    from .store import Store
+
+    if isinstance(results, (str, Path, ArticleFacts, dict)):
+        results = [results]
+    with Store(database) as store:
+        done = store.keys()
+        new: dict[str, ArticleFacts] = {}
+        skipped = 0
+        errors: list[str] = []
+        for item in results:
+            for record in _records(item):
+                if isinstance(record, ValueError):
+                    errors.append(str(record))
+                    continue
+                if isinstance(record, dict) and "error" in record:
+                    errors.append(f"{record.get('id')}: {record['error']}")
+                    continue
+                try:
+                    facts = (
+                        record
+                        if isinstance(record, ArticleFacts)
+                        else ArticleFacts.model_validate(record)
+                    )
+                except ValidationError as exc:
+                    errors.append(f"{record.get('id')}: not a result ({exc.error_count()} errors)")
+                    continue
+                key = _key(facts)
+                if key in done or key in new:
+                    skipped += 1
+                    continue
+                new[key] = facts.model_copy(update={"key": key})
+        delta = link_batch(list(new.values()), store.prior() if new else _empty(), judge=judge)
+        store.apply(delta)
+    summary = delta.summary
+    summary.skipped = skipped
+    summary.failed = len(errors)
+    summary.errors = errors
+    return summary
+
+
+def _empty() -> Any:
+    from .linker import Prior
+
+    return Prior()
