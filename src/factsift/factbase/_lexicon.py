@@ -87,3 +87,19 @@ def similarities(words: Sequence[str]) -> list[list[float]]:
     vectors = model.embed(list(words), norm=True)
     matrix = vectors @ vectors.T
     return [[float(x) for x in row] for row in matrix]
+
+
+def neighbours(words: Sequence[str], threshold: float) -> list[tuple[int, int, float]]:
+    """Index pairs ``(i, j)``, ``i < j``, of words at least ``threshold`` similar, and how much.
+
+    Without embeddings there are none: distinct words are unrelated.
+    """
+    model = _embedder()
+    if model is None or len(words) < 2:
+        return []
+    import numpy as np
+
+    vectors = model.embed(list(words), norm=True)
+    matrix = np.triu(vectors @ vectors.T, k=1)
+    rows, cols = np.nonzero(matrix >= threshold)
+    return [(int(i), int(j), float(matrix[i, j])) for i, j in zip(rows, cols, strict=True)]

@@ -14,6 +14,7 @@ with the reference scorer ``coref_score.py`` on the same predictions.
 from __future__ import annotations
 
 import json
+import re
 from collections import defaultdict
 from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass
@@ -65,12 +66,22 @@ def _mention_key(event: Mapping[str, Any]) -> tuple[str, int, int]:
     return str(event["doc"]), int(start), int(end)
 
 
+# ECB+ keeps each added document's source URL, tokenised, as its first line: metadata, not
+# prose, and only one half of each topic has it, so it stays out of what factsift reads.
+_URL_LINE = re.compile(r"^https?\s*:.*$", re.M)
+
+
+def _prose(text: str) -> str:
+    """The text with URL lines blanked (same length, so offsets still hold)."""
+    return _URL_LINE.sub(lambda m: " " * len(m.group()), text)
+
+
 def mentions_of_topic(topic: Mapping[str, Any]) -> tuple[list[EventMention], dict[str, str]]:
     """factsift's view of a topic's event mentions, and the documents' texts.
 
     Reads only each document's text and each mention's offsets.
     """
-    texts = {str(d["id"]): str(d.get("text", "")) for d in topic.get("documents", [])}
+    texts = {str(d["id"]): _prose(str(d.get("text", ""))) for d in topic.get("documents", [])}
     published = {str(d["id"]): d.get("published") for d in topic.get("documents", [])}
     proposals: dict[tuple[str, int], Any] = {}
     sentences = {doc: split_sentences(text) for doc, text in texts.items()}
