@@ -20,7 +20,7 @@ from .text import Features
 __all__ = ["Index", "Verdict", "judge", "similarity"]
 
 #: Overlap above which two claims are about the same content (tuned on bench/data).
-SAME = 0.6
+SAME = 0.65
 #: Pairs between these bounds are borderline: the optional LLM judge decides them.
 BORDERLINE = 0.45
 #: Postings longer than this make a stem useless for blocking.
