@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import time
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
@@ -95,8 +96,14 @@ def link(
                     skipped += 1
                     continue
                 new[key] = facts.model_copy(update={"key": key})
-        delta = link_batch(list(new.values()), store.prior() if new else _empty(), judge=judge)
+        started = time.perf_counter()
+        prior = store.prior() if new else _empty()
+        loaded = time.perf_counter()
+        delta = link_batch(list(new.values()), prior, judge=judge)
+        stored = time.perf_counter()
         store.apply(delta)
+        delta.summary.seconds["load"] = loaded - started
+        delta.summary.seconds["store"] = time.perf_counter() - stored
     summary = delta.summary
     summary.skipped = skipped
     summary.failed = len(errors)

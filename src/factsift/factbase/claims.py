@@ -10,6 +10,7 @@ content overlaps and a denial, a number or a date conflicts.
 
 from __future__ import annotations
 
+import math
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -21,10 +22,10 @@ __all__ = ["Index", "Verdict", "judge", "similarity"]
 
 #: Overlap above which two claims are about the same content (tuned on bench/data).
 SAME = 0.65
-#: Pairs between these bounds are borderline: the optional LLM judge decides them.
+#: Blocked pairs between this and SAME are borderline: the optional LLM judge decides them.
 BORDERLINE = 0.45
 #: Postings longer than this make a stem useless for blocking.
-_POSTINGS_CAP = 400
+_POSTINGS_CAP = 200
 
 
 @dataclass(frozen=True)
@@ -37,10 +38,11 @@ class Verdict:
 
 def similarity(a: frozenset[str], b: frozenset[str]) -> float:
     """Mean of Jaccard and the overlap coefficient of two stem sets."""
-    if not a or not b:
-        return 0.0
     shared = len(a & b)
-    return 0.5 * shared / len(a | b) + 0.5 * shared / min(len(a), len(b))
+    if not shared:
+        return 0.0
+    la, lb = len(a), len(b)
+    return 0.5 * shared / (la + lb - shared) + 0.5 * shared / min(la, lb)
 
 
 def judge(a: Features, b: Features) -> Verdict:
@@ -65,13 +67,23 @@ class Index:
             self.postings.setdefault(token, []).append(item)
 
     def candidates(self, tokens: frozenset[str]) -> list[int]:
-        """Items sharing at least two stems with ``tokens`` (one, for very short claims)."""
+        """Items that share enough stems with ``tokens`` to be the same claim.
+
+        ``similarity >= SAME`` needs a Jaccard of at least ``2 * SAME - 1``, so at least
+        that share of the claim's stems in common; stems too common to look up are
+        counted as if shared, so no pair that could pass is lost.
+        """
         counts: Counter[int] = Counter()
+        skipped = 0
         for token in tokens:
             items = self.postings.get(token)
-            if items is not None and len(items) <= _POSTINGS_CAP:
+            if items is None:
+                continue
+            if len(items) > _POSTINGS_CAP:
+                skipped += 1
+            else:
                 counts.update(items)
-        need = 1 if len(tokens) <= 2 else 2
+        need = max(1, math.ceil((2 * SAME - 1) * len(tokens)) - skipped)
         return [item for item, n in counts.items() if n >= need]
 
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 
 from .text import fold, is_common_word
 
@@ -36,6 +37,7 @@ _TITLES = frozenset(
 _TOKEN = re.compile(r"[^\W\d_][\w'’.-]*")
 
 
+@lru_cache(maxsize=65536)
 def _is_title(token: str) -> bool:
     return fold(token).strip(".") in _TITLES
 

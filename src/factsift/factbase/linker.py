@@ -9,6 +9,7 @@ kept, and grow or merge when a new item joins them.
 from __future__ import annotations
 
 import datetime as dt
+import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -43,6 +44,8 @@ class Summary:
     event_mentions_scored: int = 0
     near_duplicates: int = 0
     judge_calls: int = 0
+    seconds: dict[str, float] = field(default_factory=dict)
+    """Wall time per stage."""
     errors: list[str] = field(default_factory=list)
 
 
@@ -140,8 +143,10 @@ def _first(articles: Iterable[str], meta: dict[str, dict[str, Any]]) -> tuple[An
 
 
 def _representative(statements: Sequence[str], feats: Sequence[Features]) -> str:
+    if len(statements) <= 2:
+        return statements[0]
     best, best_score = 0, -1.0
-    sample = range(min(len(statements), 30))
+    sample = range(min(len(statements), 8))
     for i in sample:
         score = sum(claim_stage.similarity(feats[i].tokens, feats[j].tokens) for j in sample)
         if score > best_score or (
@@ -156,6 +161,14 @@ def link_batch(new: Sequence[ArticleFacts], prior: Prior, *, judge: Judge | None
     delta = Delta()
     summary = delta.summary
     meta = {k: dict(v) for k, v in prior.articles.items()}
+
+    clock = time.perf_counter()
+
+    def lap(stage: str) -> None:
+        nonlocal clock
+        now = time.perf_counter()
+        summary.seconds[stage] = summary.seconds.get(stage, 0.0) + now - clock
+        clock = now
 
     # Articles and their copy groups.
     finder = DuplicateFinder()
@@ -184,6 +197,7 @@ def link_batch(new: Sequence[ArticleFacts], prior: Prior, *, judge: Judge | None
         meta[_k(facts)] = row
     summary.articles = len(new)
 
+    lap("copies")
     # Entities: every name a claim or event mentions.
     corpus = EntityIndex.of(prior.entities)
     known = set(prior.entities)
@@ -220,6 +234,7 @@ def link_batch(new: Sequence[ArticleFacts], prior: Prior, *, judge: Judge | None
             )
     summary.entities = len(known) - len(set(prior.entities))
 
+    lap("entities")
     # Claims: old ones enter the index unscored, new ones are scored against all.
     ids: list[str] = []
     arts: list[str] = []
@@ -246,7 +261,7 @@ def link_batch(new: Sequence[ArticleFacts], prior: Prior, *, judge: Judge | None
             cid = f"{_k(facts)}:c{i}"
             speaker_text = c.attribution.speaker.text if c.attribution.speaker else None
             speaker = c.attribution.name or speaker_text
-            time = c.time.normalized if c.time else None
+            when = c.time.normalized if c.time else None
             row = {
                 "id": cid,
                 "article": _k(facts),
@@ -257,7 +272,7 @@ def link_batch(new: Sequence[ArticleFacts], prior: Prior, *, judge: Judge | None
                 "source_type": c.attribution.source_type.value,
                 "speaker": speaker,
                 "speaker_entity": resolved[_k(facts)].get(speaker) if speaker else None,
-                "time": time,
+                "time": when,
                 "evidence": _spans(c.evidence),
                 "cluster": cid,
             }
@@ -267,7 +282,7 @@ def link_batch(new: Sequence[ArticleFacts], prior: Prior, *, judge: Judge | None
                 features(
                     c.statement,
                     denied=c.certainty is Certainty.denied,
-                    time=time,
+                    time=when,
                     published=facts.published,
                 )
             )
@@ -331,7 +346,9 @@ def link_batch(new: Sequence[ArticleFacts], prior: Prior, *, judge: Judge | None
         )
     delta.dropped_claim_clusters -= touched
 
+    lap("claims")
     _link_events(new, prior, resolved, meta, delta)
+    lap("events")
     return delta
 
 

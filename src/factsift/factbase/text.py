@@ -80,6 +80,8 @@ _stemmer = snowballstemmer.stemmer("english")
 
 def fold(text: str) -> str:
     """Case- and accent-free form, for matching names and words."""
+    if text.isascii():
+        return text.lower()
     decomposed = unicodedata.normalize("NFKD", text)
     return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
 
@@ -119,6 +121,8 @@ class Features:
 def _number(word: str) -> float | None:
     if word in _NUMBER_WORDS:
         return float(_NUMBER_WORDS[word])
+    if not word[0].isdigit():
+        return None
     m = re.fullmatch(r"(\d[\d,]*(?:\.\d+)?)([a-z]*)", word)
     if not m:
         return None
@@ -135,7 +139,7 @@ def features(
 ) -> Features:
     """The features of one claim statement; ``denied`` is its certainty, ``time`` its
     normalised time if extraction resolved one."""
-    words = [fold(w).replace("’", "'") for w in _WORD.findall(statement)]
+    words = _WORD.findall(fold(statement).replace("’", "'"))
     tokens: list[str] = []
     numbers: list[tuple[float, int]] = []
     negated = denied
