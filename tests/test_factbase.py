@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -339,3 +341,55 @@ def test_link_adds_incrementally(example_results: Path, tmp_path: Path) -> None:
         assert a.execute(query).fetchall() == b.execute(query).fetchall()
         query = "SELECT kind, detail FROM contradictions ORDER BY ALL"
         assert a.execute(query).fetchall() == b.execute(query).fetchall()
+
+
+# --------------------------------------------------------------------------- corpus view
+
+
+def test_view_escapes_and_orders_by_support(example_results: Path, tmp_path: Path) -> None:
+    from factsift.factbase.view import _load, render_view
+
+    db = tmp_path / "fb.duckdb"
+    link([example_results], db)
+    data = _load(db)
+    data["articles"][0]["text"] = "<script>alert(1)</script>" + data["articles"][0]["text"]
+    page = render_view(data)
+    assert "<script>alert(1)</script>" not in page and "&lt;script&gt;alert(1)" in page
+    supports = [int(s) for s in re.findall(r"class='cluster' data-support='(\d+)'", page)]
+    assert supports and supports == sorted(supports, reverse=True)
+    assert page.count("class='contradiction'") == len(data["contradictions"]) > 0
+
+
+CHROMIUM = shutil.which("chromium")
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="needs Debian's chromium (apt install chromium)")
+def test_view_in_headless_chromium_marks_the_member_span(
+    example_results: Path, tmp_path: Path
+) -> None:
+    from tests.test_report import _chromium, _page_requests
+
+    db = tmp_path / "fb.duckdb"
+    page = tmp_path / "corpus.html"
+    result = CliRunner().invoke(
+        app, ["link", str(example_results), "-o", str(db), "--report", str(page)]
+    )
+    assert result.exit_code == 0, result.output
+    html = page.read_text(encoding="utf-8")
+    netlog = tmp_path / "netlog.json"
+    _chromium(tmp_path, "net", f"--log-net-log={netlog}", "--dump-dom", page.as_uri())
+    assert _page_requests(netlog) == []
+
+    # Click a member of the top cluster: its article shows the evidence marked.
+    first = re.search(r'<a class="member"[^>]*data-article="([^"]+)"[^>]*title="([^"]+)"', html)
+    assert first is not None
+    click = "<script>document.querySelector('a.member').click();</script></body>"
+    clicked = tmp_path / "clicked.html"
+    clicked.write_text(html.replace("</body>", click), encoding="utf-8")
+    dom = _chromium(tmp_path, "click", "--dump-dom", clicked.as_uri()).stdout
+    marked = re.search(r'<mark class="hit">(.*?)</mark>', dom, re.S)
+    assert marked is not None, dom[-2000:]
+    assert marked.group(1) == first.group(2)
+    section = dom[dom.index(f'id="{first.group(1)}"') :]
+    assert section.index('<mark class="hit">') < section.index("</section>")
+    assert dom.count('class="contradiction"') >= 2
