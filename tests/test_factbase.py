@@ -393,3 +393,48 @@ def test_view_in_headless_chromium_marks_the_member_span(
     section = dom[dom.index(f'id="{first.group(1)}"') :]
     assert section.index('<mark class="hit">') < section.index("</section>")
     assert dom.count('class="contradiction"') >= 2
+
+
+# --------------------------------------------------------------------------- LLM judge
+
+
+def test_judge_decides_borderline_pairs_through_the_llm_and_its_cache(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    asked: list[str] = []
+
+    def relate(request: dict[str, Any]) -> dict[str, Any]:
+        user = request["messages"][-1]["content"]
+        asked.append(user)
+        # A rule model: two claims about the ferry operator are the same.
+        return {"relation": "same" if user.count("ferry operator") == 2 else "unrelated"}
+
+    a = "The ferry operator cancelled all crossings to Kelmar island because of the storm."
+    b = "The ferry operator raised ticket prices for crossings to Kelmar island."
+    results = tmp_path / "r.jsonl"
+    results.write_text(
+        "\n".join(
+            facts(
+                k, s, "2025-06-08", f"https://{k}.example/", intro=f"{k} reports. "
+            ).model_dump_json()
+            for k, s in (("one", a), ("two", b))
+        )
+        + "\n",
+        encoding="utf-8",
+    )
+    assert judge(features(a), features(b)).label == "unrelated"  # lexically borderline
+    monkeypatch.setenv("FACTSIFT_CACHE_DIR", str(tmp_path / "cache"))
+    with ScriptedServer(relate) as server:
+        args = ["link", str(results), "--judge-model", "scripted", "--base-url", server.base_url]
+        first = CliRunner().invoke(app, [*args, "-o", str(tmp_path / "a.duckdb")])
+        second = CliRunner().invoke(app, [*args, "-o", str(tmp_path / "b.duckdb")])
+    assert first.exit_code == 0 and second.exit_code == 0, first.output + second.output
+    assert "1 LLM judge calls (0 from the cache" in first.output
+    assert "1 LLM judge calls (1 from the cache" in second.output
+    assert len(asked) == 1 and "<a>" in asked[0]
+    with duckdb.connect(str(tmp_path / "a.duckdb"), read_only=True) as con:
+        assert con.execute("SELECT members FROM claim_clusters").fetchall() == [(2,)]
+    # Off by default: the same results, no judge, two clusters.
+    link([results], tmp_path / "c.duckdb")
+    with duckdb.connect(str(tmp_path / "c.duckdb"), read_only=True) as con:
+        assert con.execute("SELECT count(*) FROM claim_clusters").fetchone() == (2,)

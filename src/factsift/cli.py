@@ -413,11 +413,23 @@ def link(
         Optional[Path],  # noqa: UP045
         typer.Option("--report", help="Also write the corpus view, one HTML page."),
     ] = None,
+    judge_model: Annotated[
+        Optional[str],  # noqa: UP045
+        typer.Option(
+            help="Ask this model about borderline claim pairs (off by default); "
+            "cached and counted like extraction."
+        ),
+    ] = None,
+    base_url: Annotated[
+        Optional[str],  # noqa: UP045
+        typer.Option(help="OpenAI-compatible endpoint for the judge. Default: $OPENAI_BASE_URL."),
+    ] = None,
 ) -> None:
     """Link results across articles: claim clusters with their support, contradictions,
     event clusters, entities. Results already in the base are skipped."""
     try:
         from .factbase import link as link_results
+        from .factbase.judge import LLMJudge
         from .factbase.view import write_view
     except ImportError as exc:
         err.print(f"[red]error:[/] {escape(str(exc))}; install factsift[link]")
@@ -426,7 +438,17 @@ def link(
         if not path.is_file():
             err.print(f"[red]error:[/] {escape(str(path))}: no such file")
             raise typer.Exit(2)
-    summary = link_results(results, output)
+    if judge_model is None:
+        summary = link_results(results, output)
+        judged = ""
+    else:
+        with Extractor(judge_model, base_url=base_url) as extractor:
+            judge = LLMJudge(extractor)
+            summary = link_results(results, output, judge=judge)
+        judged = (
+            f" ({judge.usage.cached_calls} from the cache, "
+            f"{judge.usage.prompt_tokens + judge.usage.completion_tokens:,} tokens)"
+        )
     for message in summary.errors:
         err.print(f"[yellow]skipped:[/] {escape(message)}")
     err.print(
@@ -435,7 +457,7 @@ def link(
         f"{summary.entities} new entities; {summary.pairs_scored} claim pairs scored, "
         f"{summary.same} same, {summary.contradictions} contradictions, "
         f"{summary.near_duplicates} near-duplicate articles; "
-        f"{summary.judge_calls} LLM judge calls -> {escape(str(output))}"
+        f"{summary.judge_calls} LLM judge calls{judged} -> {escape(str(output))}"
     )
     if html is not None:
         write_view(output, html)
