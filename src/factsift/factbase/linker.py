@@ -292,8 +292,12 @@ def link_batch(new: Sequence[ArticleFacts], prior: Prior, *, judge: Judge | None
     index = claim_stage.Index()
     for i in range(first_new):
         index.add(i, feats[i].tokens)
+    floor = claim_stage.SAME if judge is None else claim_stage.BORDERLINE
+    similarity = claim_stage.similarity
     for a, b in claim_stage.pairs(feats, arts, range(first_new, len(ids)), index):
         summary.pairs_scored += 1
+        if similarity(feats[a].tokens, feats[b].tokens) < floor:
+            continue  # most blocked pairs: decided without building a verdict
         verdict = claim_stage.judge(feats[a], feats[b])
         label = verdict.label
         if judge is not None and claim_stage.BORDERLINE <= verdict.score < claim_stage.SAME:
