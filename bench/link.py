@@ -50,9 +50,9 @@ def _word(rng: random.Random, syllables: int) -> str:
 
 def make_corpus(n: int, seed: int = 0) -> list[dict[str, Any]]:
     rng = random.Random(seed)
-    nouns = [_word(rng, 3) for _ in range(6000)]
-    people = [f"{_word(rng, 2).title()} {_word(rng, 3).title()}" for _ in range(3000)]
-    places = [_word(rng, 3).title() for _ in range(1500)]
+    nouns = [_word(rng, 4) for _ in range(40000)]
+    people = [f"{_word(rng, 2).title()} {_word(rng, 3).title()}" for _ in range(10000)]
+    places = [_word(rng, 3).title() for _ in range(3000)]
     outlets = [f"{_word(rng, 2)}news.example" for _ in range(300)]
 
     def zipf(items: list[str]) -> str:

@@ -1,7 +1,8 @@
 """Claims across articles: which assert the same content, which contradict each other.
 
-Candidate pairs come from an inverted index of content stems: a pair is scored
-only when the two claims share enough stems, and a stem so common that its
+Candidate pairs come from an inverted index of content stems (prefix
+filtering: a pair is scored only when it can share enough stems), each cluster
+entering the index through its first few members, and a stem so common that its
 postings pass a cap blocks nothing. The work grows with the corpus, not with
 its square (see ``bench/link.py``). Two claims are the *same* when their
 content overlaps enough and nothing conflicts; they *contradict* when the
@@ -11,21 +12,22 @@ content overlaps and a denial, a number or a date conflicts.
 from __future__ import annotations
 
 import math
-from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from .contradictions import Conflict, conflict
 from .text import Features
 
-__all__ = ["Index", "Verdict", "judge", "similarity"]
+__all__ = ["INDEXED_PER_CLUSTER", "Index", "Verdict", "judge", "similarity"]
 
 #: Overlap above which two claims are about the same content (tuned on bench/data).
 SAME = 0.65
 #: Blocked pairs between this and SAME are borderline: the optional LLM judge decides them.
 BORDERLINE = 0.45
+#: Members of one cluster that enter the blocking index (the first ones).
+INDEXED_PER_CLUSTER = 4
 #: Postings longer than this make a stem useless for blocking.
-_POSTINGS_CAP = 200
+_POSTINGS_CAP = 32
 
 
 @dataclass(frozen=True)
@@ -66,37 +68,24 @@ class Index:
         for token in tokens:
             self.postings.setdefault(token, []).append(item)
 
-    def candidates(self, tokens: frozenset[str]) -> list[int]:
-        """Items that share enough stems with ``tokens`` to be the same claim.
+    def candidates(self, tokens: frozenset[str]) -> set[int]:
+        """Items that may share enough stems with ``tokens`` to be the same claim.
 
         ``similarity >= SAME`` needs a Jaccard of at least ``2 * SAME - 1``, so at least
-        that share of the claim's stems in common; stems too common to look up are
-        counted as if shared, so no pair that could pass is lost.
+        ``k`` = that share of the claim's stems in common; then one of any ``n - k + 1``
+        of its ``n`` stems is shared (prefix filtering, Chaudhuri et al. 2006), and only
+        the rarest ``n - k + 1`` are looked up. A stem whose postings pass the cap is too
+        common to block on: a pair that shares only such stems is not a candidate.
         """
-        counts: Counter[int] = Counter()
-        skipped = 0
-        for token in tokens:
-            items = self.postings.get(token)
+        postings = self.postings
+        n = len(tokens)
+        k = max(1, math.ceil((2 * SAME - 1) * n))
+        found: set[int] = set()
+        for token in sorted(tokens, key=lambda t: len(postings.get(t, ())))[: n - k + 1]:
+            items = postings.get(token)
             if items is None:
                 continue
             if len(items) > _POSTINGS_CAP:
-                skipped += 1
-            else:
-                counts.update(items)
-        need = max(1, math.ceil((2 * SAME - 1) * len(tokens)) - skipped)
-        return [item for item, n in counts.items() if n >= need]
-
-
-def pairs(
-    features: Sequence[Features], articles: Sequence[str], new: Sequence[int], index: Index
-) -> Iterable[tuple[int, int]]:
-    """Candidate pairs (old or new, new) across articles; each new item joins the index.
-
-    Items before ``new[0]`` are assumed already in the index.
-    """
-    for item in new:
-        tokens = features[item].tokens
-        for other in index.candidates(tokens):
-            if articles[other] != articles[item]:
-                yield other, item
-        index.add(item, tokens)
+                break  # the rest are commoner still
+            found.update(items)
+        return found

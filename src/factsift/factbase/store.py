@@ -162,10 +162,9 @@ class Store:
     def _insert(self, table: str, rows: list[dict[str, Any]]) -> None:
         if not rows:
             return
-        columns = [
-            d[0] for d in self.connection.execute(f"SELECT * FROM {table} LIMIT 0").description
-        ]
-        data = pa.Table.from_pylist([{c: r.get(c) for c in columns} for r in rows])
+        described = self.connection.execute(f"SELECT * FROM {table} LIMIT 0").description
+        columns = [d[0] for d in described or ()]
+        data = pa.table({c: [r.get(c) for r in rows] for c in columns})
         self.connection.register("incoming", data)
         self.connection.execute(f"INSERT INTO {table} BY NAME SELECT * FROM incoming")
         self.connection.unregister("incoming")
