@@ -10,6 +10,8 @@ import datetime as dt
 import json
 import re
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -341,6 +343,22 @@ def test_link_adds_incrementally(example_results: Path, tmp_path: Path) -> None:
         assert a.execute(query).fetchall() == b.execute(query).fetchall()
         query = "SELECT kind, detail FROM contradictions ORDER BY ALL"
         assert a.execute(query).fetchall() == b.execute(query).fetchall()
+
+
+def test_the_cli_and_the_package_import_no_database_until_linking() -> None:
+    code = (
+        "import sys, factsift, factsift.cli; "
+        "assert not {'duckdb', 'datasketch', 'pyarrow'} & set(sys.modules), sys.modules.keys()"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_factsift_link_takes_results_in_python(tmp_path: Path) -> None:
+    import factsift
+
+    one = facts("k1", "Five miners were killed at the quarry.", "2025-06-08", "https://a.example/")
+    summary = factsift.link([one], tmp_path / "fb.duckdb")
+    assert summary.articles == 1 and summary.claims == 1
 
 
 # --------------------------------------------------------------------------- corpus view

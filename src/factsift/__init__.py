@@ -9,6 +9,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from ._version import VERSION
 from .documents import load_documents, make_document
 from .errors import CacheMissError, ConfigError, FactsiftError, InputError, LLMError
@@ -36,6 +38,18 @@ from .schema import (
 
 __version__ = VERSION
 
+
+def link(results: Any, database: Any = "factbase.duckdb", **options: Any) -> Any:
+    """Link extraction results across articles into a DuckDB fact base.
+
+    See :func:`factsift.factbase.link`; needs ``pip install 'factsift[link]'``. Imported
+    on first use, so that ``import factsift`` stays light.
+    """
+    from .factbase import link as link_results
+
+    return link_results(results, database, **options)
+
+
 __all__ = [
     "Alignment",
     "ArticleFacts",
@@ -62,6 +76,7 @@ __all__ = [
     "TimeRef",
     "Usage",
     "extract",
+    "link",
     "load_documents",
     "make_document",
 ]

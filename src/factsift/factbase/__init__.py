@@ -96,14 +96,14 @@ def link(
                     skipped += 1
                     continue
                 new[key] = facts.model_copy(update={"key": key})
-        started = time.perf_counter()
+        started = time.process_time()
         prior = store.prior() if new else _empty()
-        loaded = time.perf_counter()
+        loaded = time.process_time()
         delta = link_batch(list(new.values()), prior, judge=judge)
-        stored = time.perf_counter()
+        stored = time.process_time()
         store.apply(delta)
         delta.summary.seconds["load"] = loaded - started
-        delta.summary.seconds["store"] = time.perf_counter() - stored
+        delta.summary.seconds["store"] = time.process_time() - stored
     summary = delta.summary
     summary.skipped = skipped
     summary.failed = len(errors)

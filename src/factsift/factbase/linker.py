@@ -45,7 +45,7 @@ class Summary:
     near_duplicates: int = 0
     judge_calls: int = 0
     seconds: dict[str, float] = field(default_factory=dict)
-    """Wall time per stage."""
+    """CPU seconds per stage (steadier than wall time on a shared machine)."""
     errors: list[str] = field(default_factory=list)
 
 
