@@ -464,6 +464,55 @@ def link(
         err.print(f"corpus view -> {escape(str(html))}")
 
 
+@app.command("eval-coref")
+def eval_coref(
+    gold: Annotated[
+        Path, typer.Argument(help="ECB+-format JSON Lines: topics, documents, event mentions.")
+    ],
+    output: Annotated[
+        Optional[Path],  # noqa: UP045
+        typer.Option("--output", "-o", help="Write the predicted clusters here, same format."),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the scores as JSON.")] = False,
+) -> None:
+    """Cluster each topic's event mentions across documents and score them.
+
+    Prints MUC, B-cubed, CEAF-e and the CoNLL F1, all mentions pooled and
+    singletons counted. factsift reads only the texts and the mention offsets.
+    """
+    try:
+        from .factbase.ecb import predict, read_topics, score
+    except ImportError as exc:
+        err.print(f"[red]error:[/] {escape(str(exc))}; install factsift[coref]")
+        raise typer.Exit(2) from None
+
+    if not gold.is_file():
+        err.print(f"[red]error:[/] {escape(str(gold))}: no such file")
+        raise typer.Exit(2)
+    try:
+        topics = read_topics(gold)
+        predicted = predict(topics)
+        scores = score(predicted, topics)
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        err.print(f"[red]error:[/] {escape(str(gold))}: {escape(str(exc))}")
+        raise typer.Exit(2) from None
+    if output is not None:
+        with output.open("w", encoding="utf-8") as handle:
+            for line in predicted:
+                handle.write(json.dumps(line, ensure_ascii=False) + "\n")
+    if as_json:
+        print(json.dumps(scores.to_dict(), indent=2))
+        return
+    print(f"{'':8} {'P':>6} {'R':>6} {'F1':>6}")
+    for name, metric in (("MUC", scores.muc), ("B3", scores.b3), ("CEAF-e", scores.ceafe)):
+        print(f"{name:8} {metric.precision:6.4f} {metric.recall:6.4f} {metric.f1:6.4f}")
+    print(f"CoNLL F1 {scores.conll_f1:.4f}")
+    print(
+        f"{scores.mentions} mentions, {scores.gold_clusters} gold / "
+        f"{scores.predicted_clusters} predicted clusters"
+    )
+
+
 def main() -> None:
     """Entry point of the ``factsift`` script."""
     try:

@@ -71,35 +71,27 @@ def _embedder() -> Any:
     return WordLlama.load(cache_dir=Path(wordllama.__file__).parent, disable_download=True)
 
 
-def embeddings_available() -> bool:
-    """Whether lemma similarity can be measured (the ``coref`` extra is installed)."""
-    return _embedder() is not None
-
-
-def similarities(words: Sequence[str]) -> list[list[float]]:
-    """Cosine similarity between every two of ``words`` (1.0 on the diagonal).
-
-    Without embeddings, 1.0 for equal words and 0.0 otherwise.
-    """
-    model = _embedder()
-    if model is None or not words:
-        return [[1.0 if a == b else 0.0 for b in words] for a in words]
-    vectors = model.embed(list(words), norm=True)
-    matrix = vectors @ vectors.T
-    return [[float(x) for x in row] for row in matrix]
+_VECTORS: dict[str, Any] = {}
+_MAX_VECTORS = 50_000  # 1 kB each
 
 
 def neighbours(words: Sequence[str], threshold: float) -> list[tuple[int, int, float]]:
     """Index pairs ``(i, j)``, ``i < j``, of words at least ``threshold`` similar, and how much.
 
-    Without embeddings there are none: distinct words are unrelated.
+    Without embeddings there are none: distinct words are unrelated. Each word is
+    embedded once per process: a corpus has far fewer lemmas than stories.
     """
     model = _embedder()
     if model is None or len(words) < 2:
         return []
     import numpy as np
 
-    vectors = model.embed(list(words), norm=True)
+    new = sorted({w for w in words if w not in _VECTORS})
+    if len(_VECTORS) + len(new) > _MAX_VECTORS:
+        _VECTORS.clear()
+    if new:
+        _VECTORS.update(zip(new, model.embed(new, norm=True), strict=True))
+    vectors = np.stack([_VECTORS[w] for w in words])
     matrix = np.triu(vectors @ vectors.T, k=1)
     rows, cols = np.nonzero(matrix >= threshold)
     return [(int(i), int(j), float(matrix[i, j])) for i, j in zip(rows, cols, strict=True)]

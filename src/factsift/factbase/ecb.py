@@ -13,6 +13,7 @@ with the reference scorer ``coref_score.py`` on the same predictions.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 from collections import defaultdict
@@ -21,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..rules import propose
+from ..rules import SentenceProposal, propose
 from ..segment import split_sentences
 from ..timex import resolve_time
 from .events import EventMention, cluster_events
@@ -34,6 +35,7 @@ __all__ = [
     "predict",
     "read_topics",
     "score",
+    "score_clusters",
 ]
 
 Cluster = frozenset[Hashable]
@@ -55,10 +57,23 @@ def read_topics(path: str | Path) -> list[dict[str, Any]]:
                 raise ValueError(f"{path}:{number}: not valid JSON: {exc.msg}") from None
             if not isinstance(record, dict) or "topic" not in record:
                 raise ValueError(f"{path}:{number}: expected a topic object with a 'topic' key")
-            if not isinstance(record.get("events", []), list):
-                raise ValueError(f"{path}:{number}: 'events' must be a list")
+            events = record.get("events", [])
+            if not isinstance(events, list) or not all(map(_is_mention, events)):
+                raise ValueError(
+                    f"{path}:{number}: 'events' must be a list of objects with 'doc' and "
+                    "'trigger': [start, end]"
+                )
             topics.append(record)
     return topics
+
+
+def _is_mention(event: object) -> bool:
+    if not isinstance(event, dict) or not isinstance(event.get("doc"), str):
+        return False
+    trigger = event.get("trigger")
+    return (
+        isinstance(trigger, list) and len(trigger) == 2 and all(isinstance(x, int) for x in trigger)
+    )
 
 
 def _mention_key(event: Mapping[str, Any]) -> tuple[str, int, int]:
@@ -76,6 +91,14 @@ def _prose(text: str) -> str:
     return _URL_LINE.sub(lambda m: " " * len(m.group()), text)
 
 
+def _date(value: object) -> dt.date | None:
+    """A publication date, if the document has a readable one (ECB+ has none)."""
+    try:
+        return dt.date.fromisoformat(str(value)[:10]) if value else None
+    except ValueError:
+        return None
+
+
 def mentions_of_topic(topic: Mapping[str, Any]) -> tuple[list[EventMention], dict[str, str]]:
     """factsift's view of a topic's event mentions, and the documents' texts.
 
@@ -83,27 +106,29 @@ def mentions_of_topic(topic: Mapping[str, Any]) -> tuple[list[EventMention], dic
     """
     texts = {str(d["id"]): _prose(str(d.get("text", ""))) for d in topic.get("documents", [])}
     published = {str(d["id"]): d.get("published") for d in topic.get("documents", [])}
-    proposals: dict[tuple[str, int], Any] = {}
+    proposals: dict[tuple[str, int], SentenceProposal] = {}
     sentences = {doc: split_sentences(text) for doc, text in texts.items()}
     mentions: list[EventMention] = []
-    for event in topic.get("events", []):
+    for n, event in enumerate(topic.get("events", [])):
         doc, start, end = _mention_key(event)
+        key = f"{doc}:{start}-{end}#{n}"  # the index keeps a repeated gold mention apart
         text = texts.get(doc, "")
         sentence = next(
             (s for s in sentences.get(doc, ()) if s.start <= start and end <= s.end), None
         )
         trigger = text[start:end] if text else str(event.get("trigger_text", ""))
         if sentence is None:
-            mentions.append(EventMention(f"{doc}:{start}-{end}", doc, trigger, trigger))
+            mentions.append(EventMention(key, doc, trigger, trigger))
             continue
         proposal = proposals.get((doc, sentence.index))
         if proposal is None:
             proposal = proposals[(doc, sentence.index)] = propose(text, sentence)
         found = next((t for t in proposal.triggers if t.word.start == start), None)
-        times = [resolve_time(t.text, None) for t in proposal.times]
+        anchor = _date(published.get(doc))
+        times = [resolve_time(t.text, anchor) for t in proposal.times]
         mentions.append(
             EventMention(
-                key=f"{doc}:{start}-{end}",
+                key=key,
                 doc=doc,
                 trigger=trigger,
                 sentence=text[sentence.start : sentence.end],
@@ -112,7 +137,7 @@ def mentions_of_topic(topic: Mapping[str, Any]) -> tuple[list[EventMention], dic
                 place=proposal.places[0].text if proposal.places else None,
                 participants=tuple(m.text for m in proposal.mentions),
                 realis=found.realis if found else None,
-                published=published.get(doc),
+                published=str(published[doc]) if published.get(doc) else None,
             )
         )
     return mentions, texts
@@ -274,5 +299,9 @@ def _clusters(lines: Sequence[Mapping[str, Any]]) -> list[Cluster]:
 
 
 def score(predicted: Sequence[Mapping[str, Any]], gold: Sequence[Mapping[str, Any]]) -> CorefScores:
-    """Score predicted topics against gold topics, all mentions pooled, singletons counted."""
+    """Score predicted topics against gold topics, all mentions pooled, singletons counted.
+
+    Meant for predictions on the gold mentions, as ``predict`` makes them; unlike the
+    reference scorer, predicted mentions outside the validated sentences are not dropped.
+    """
     return score_clusters(_clusters(gold), _clusters(predicted))
