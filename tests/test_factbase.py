@@ -456,3 +456,19 @@ def test_judge_decides_borderline_pairs_through_the_llm_and_its_cache(
     link([results], tmp_path / "c.duckdb")
     with duckdb.connect(str(tmp_path / "c.duckdb"), read_only=True) as con:
         assert con.execute("SELECT count(*) FROM claim_clusters").fetchone() == (2,)
+
+
+def test_events_clustered_in_a_second_process_give_the_same_base(
+    example_results: Path, tmp_path: Path
+) -> None:
+    query = (
+        "SELECT e.article, e.idx, c.members, c.realis FROM events e "
+        "JOIN event_clusters c ON c.id = e.cluster ORDER BY ALL"
+    )
+    found = []
+    for parallel in (False, True):
+        db = tmp_path / f"{parallel}.duckdb"
+        link([example_results], db, parallel=parallel)
+        with duckdb.connect(str(db), read_only=True) as con:
+            found.append(con.execute(query).fetchall())
+    assert found[0] == found[1] and found[0]

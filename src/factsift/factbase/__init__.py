@@ -14,10 +14,14 @@ together), ``store`` (DuckDB), ``view`` (the corpus page).
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
+import multiprocessing
+import os
 import time
 from collections.abc import Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -26,7 +30,10 @@ from pydantic import ValidationError
 from ..schema import ArticleFacts
 from .linker import Judge, Summary
 
-__all__ = ["Summary", "link"]
+__all__ = ["PARALLEL_EVENTS", "Summary", "link"]
+
+#: New events from which clustering them gets its own process (start-up costs seconds).
+PARALLEL_EVENTS = 5000
 
 
 def _records(item: Path | str | ArticleFacts | dict[str, Any]) -> Iterator[Any]:
@@ -56,6 +63,7 @@ def link(
     database: Path | str = "factbase.duckdb",
     *,
     judge: Judge | None = None,
+    parallel: bool | None = None,
 ) -> Summary:
     """Link results into the fact base at ``database``; what was done, counted.
 
@@ -63,6 +71,8 @@ def link(
     records and unreadable lines are counted as failed, with their reason, and
     skipped; results whose key the base already holds are skipped unread.
     ``judge`` decides borderline claim pairs (see ``factsift.factbase.judge``).
+    ``parallel`` clusters events in a second process while claims are linked; by
+    default, when there are at least ``PARALLEL_EVENTS`` new events and two cores.
     """
     from .linker import link_batch
     from .store import Store
@@ -99,7 +109,16 @@ def link(
         started = time.process_time()
         prior = store.prior() if new else _empty()
         loaded = time.process_time()
-        delta = link_batch(list(new.values()), prior, judge=judge)
+        events = sum(len(f.events) for f in new.values())
+        if parallel is None:
+            parallel = events >= PARALLEL_EVENTS and (os.cpu_count() or 1) > 1
+        with contextlib.ExitStack() as stack:
+            executor = None
+            if parallel:
+                # spawn: the store's threads are not forked into the child.
+                context = multiprocessing.get_context("spawn")
+                executor = stack.enter_context(ProcessPoolExecutor(1, mp_context=context))
+            delta = link_batch(list(new.values()), prior, judge=judge, executor=executor)
         stored = time.process_time()
         store.apply(delta)
         delta.summary.seconds["load"] = loaded - started

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import time
 from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import Executor, Future
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
@@ -54,7 +55,7 @@ class Prior:
     """What the base holds already, as the store loads it."""
 
     articles: dict[str, dict[str, Any]] = field(default_factory=dict)
-    """key -> outlet, published, dup_group, signature."""
+    """key -> outlet, published, dup_group, signature, text (of articles with events)."""
     claims: list[dict[str, Any]] = field(default_factory=list)
     """id, article, statement, certainty, time, speaker, cluster."""
     events: list[dict[str, Any]] = field(default_factory=list)
@@ -156,8 +157,18 @@ def _representative(statements: Sequence[str], feats: Sequence[Features]) -> str
     return statements[best]
 
 
-def link_batch(new: Sequence[ArticleFacts], prior: Prior, *, judge: Judge | None = None) -> Delta:
-    """Link ``new`` articles (not yet in the base) against ``prior``."""
+def link_batch(
+    new: Sequence[ArticleFacts],
+    prior: Prior,
+    *,
+    judge: Judge | None = None,
+    executor: Executor | None = None,
+) -> Delta:
+    """Link ``new`` articles (not yet in the base) against ``prior``.
+
+    With an ``executor`` (a process pool), events are clustered there while the
+    claims are linked here.
+    """
     delta = Delta()
     summary = delta.summary
     meta = {k: dict(v) for k, v in prior.articles.items()}
@@ -235,6 +246,8 @@ def link_batch(new: Sequence[ArticleFacts], prior: Prior, *, judge: Judge | None
     summary.entities = len(known) - len(set(prior.entities))
 
     lap("entities")
+    events = _start_events(new, prior, resolved, meta, delta, executor)
+    lap("events")
     # Claims: old ones enter the index unscored, new ones are scored against all.
     ids: list[str] = []
     arts: list[str] = []
@@ -365,7 +378,7 @@ def link_batch(new: Sequence[ArticleFacts], prior: Prior, *, judge: Judge | None
     delta.dropped_claim_clusters -= touched
 
     lap("claims")
-    _link_events(new, prior, resolved, meta, delta)
+    _finish_events(events, prior, meta, delta)
     lap("events")
     return delta
 
@@ -385,13 +398,23 @@ def _contradiction(
     return row
 
 
-def _link_events(
+@dataclass
+class _EventWork:
+    rows: list[dict[str, Any]]
+    pool: list[dict[str, Any]]
+    labels: Future[list[int]] | list[int]
+
+
+def _start_events(
     new: Sequence[ArticleFacts],
     prior: Prior,
     resolved: dict[str, dict[str, str | None]],
     meta: dict[str, dict[str, Any]],
     delta: Delta,
-) -> None:
+    executor: Executor | None,
+) -> _EventWork:
+    """The event mentions to cluster, and their clustering: started in ``executor``
+    (another process, beside the claims) when there is one."""
     rows: list[dict[str, Any]] = []
     for facts in new:
         names = resolved[_k(facts)]
@@ -422,7 +445,7 @@ def _link_events(
             )
     delta.summary.events = len(rows)
     if not rows:
-        return
+        return _EventWork([], [], [])
     types = {r["type"] for r in rows}
     old = [r for r in prior.events if r["type"] in types]
     pool = old + rows
@@ -442,7 +465,28 @@ def _link_events(
         for r in pool
     ]
     delta.summary.event_mentions_scored = len(mentions)
-    labels = cluster_events(mentions)
+    # Stories are told by the whole texts of the articles (old ones' come from the store).
+    documents = {facts.key: facts.text for facts in new if facts.key}
+    for r in old:
+        text = meta[r["article"]].get("text")
+        if text is not None:
+            documents.setdefault(r["article"], text)
+    if executor is not None:
+        labels: Future[list[int]] | list[int] = executor.submit(
+            cluster_events, mentions, documents=documents
+        )
+    else:
+        labels = cluster_events(mentions, documents=documents)
+    return _EventWork(rows, pool, labels)
+
+
+def _finish_events(
+    work: _EventWork, prior: Prior, meta: dict[str, dict[str, Any]], delta: Delta
+) -> None:
+    rows, pool = work.rows, work.pool
+    if not rows:
+        return
+    labels = work.labels if isinstance(work.labels, list) else work.labels.result()
     clusters = _Union()
     for r in prior.events:
         clusters.union(r["cluster"], r["id"])

@@ -96,14 +96,16 @@ class Store:
     def prior(self) -> Prior:
         con = self.connection
         prior = Prior()
-        for key, outlet, published, group, sig in con.execute(
-            "SELECT key, outlet, published, dup_group, signature FROM articles"
+        for key, outlet, published, group, sig, text in con.execute(
+            "SELECT key, outlet, published, dup_group, signature, "
+            "CASE WHEN events > 0 THEN text END FROM articles"
         ).fetchall():
             prior.articles[key] = {
                 "outlet": outlet,
                 "published": published,
                 "dup_group": group,
                 "signature": sig,
+                "text": text,
             }
         prior.claims = _dicts(
             con.execute(
