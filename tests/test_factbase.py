@@ -318,6 +318,9 @@ def test_link_examples_clusters_support_and_contradictions(
         )
         for c in contradictions:
             assert c["evidence_a"] and c["evidence_b"]
+        # The two copies of the wire story contradict the herald once, not twice.
+        pairs = [frozenset((c["statement_a"], c["statement_b"])) for c in contradictions]
+        assert len(set(pairs)) == len(pairs)
 
         foiled = _rows(con, "SELECT * FROM event_clusters WHERE trigger = 'foiled'")
         assert foiled and foiled[0]["articles"] == 4 and foiled[0]["realis"] == ["prevented"]

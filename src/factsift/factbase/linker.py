@@ -316,6 +316,7 @@ def link_batch(
     for i in range(first_new):
         enter(i)
     floor = claim_stage.SAME if judge is None else claim_stage.BORDERLINE
+    conflicts: set[frozenset[tuple[str, str]]] = set()
     similarity = claim_stage.similarity
     for b in range(first_new, len(ids)):
         for a in sorted(index.candidates(feats[b].tokens)):
@@ -333,6 +334,13 @@ def link_batch(
                 summary.same += 1
                 clusters.union(ids[a], ids[b])
             elif label == "contradicts":
+                # A wire copy repeats a contradiction word for word: record it once.
+                sides = frozenset(
+                    (meta[arts[i]]["dup_group"], rows[i]["statement"]) for i in (a, b)
+                )
+                if sides in conflicts:
+                    continue
+                conflicts.add(sides)
                 summary.contradictions += 1
                 found = verdict.conflict
                 delta.contradictions.append(
