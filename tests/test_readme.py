@@ -89,15 +89,6 @@ def test_the_readme_has_what_this_test_runs() -> None:
     assert any(c.startswith("factsift eval") for c in commands())
 
 
-def test_python_blocks_run_as_written(reader: tuple[Path, dict[str, str]]) -> None:
-    home, env = reader
-    for number, code in enumerate(python_blocks(), 1):
-        done = subprocess.run(
-            [sys.executable, "-c", code], cwd=home, env=env, capture_output=True, text=True
-        )
-        assert done.returncode == 0, f"README Python block {number} failed:\n{done.stderr}"
-
-
 def test_command_lines_run_as_written(reader: tuple[Path, dict[str, str]]) -> None:
     home, env = reader
     factsift = Path(sys.executable).with_name("factsift")
@@ -109,3 +100,13 @@ def test_command_lines_run_as_written(reader: tuple[Path, dict[str, str]]) -> No
         assert done.returncode == 0, f"`{line}` exited {done.returncode}:\n{done.stderr}"
     assert (home / "report.html").is_file()
     assert (home / "facts.jsonl").is_file()
+
+
+def test_python_blocks_run_as_written(reader: tuple[Path, dict[str, str]]) -> None:
+    """After the command lines, as a reader would: the results they wrote are there."""
+    home, env = reader
+    for number, code in enumerate(python_blocks(), 1):
+        done = subprocess.run(
+            [sys.executable, "-c", code], cwd=home, env=env, capture_output=True, text=True
+        )
+        assert done.returncode == 0, f"README Python block {number} failed:\n{done.stderr}"

@@ -110,6 +110,18 @@ class _Package(types.ModuleType):
 
 sys.modules[__name__].__class__ = _Package
 
+
+def link(results: Any, database: Any = "factbase.duckdb", **options: Any) -> Any:
+    """Link extraction results across articles into a DuckDB fact base.
+
+    See :func:`factsift.factbase.link`; needs ``pip install 'factsift[link]'``. Imported
+    on first use, so that ``import factsift`` stays light.
+    """
+    from .factbase import link as link_results
+
+    return link_results(results, database, **options)
+
+
 __all__ = [
     "Alignment",
     "ArticleFacts",
@@ -137,6 +149,7 @@ __all__ = [
     "TimeRef",
     "Usage",
     "extract",
+    "link",
     "load_documents",
     "make_document",
 ]

@@ -626,6 +626,73 @@ def export(
         err.print(f"wrote {_safe(path)}")
 
 
+@app.command()
+def link(
+    results: Annotated[list[Path], typer.Argument(help="JSON Lines files written by 'extract'.")],
+    output: Annotated[
+        Path, typer.Option("--output", "-o", help="The DuckDB file to create or add to.")
+    ] = Path("factbase.duckdb"),
+    html: Annotated[
+        Optional[Path],  # noqa: UP045
+        typer.Option("--report", help="Also write the corpus view, one HTML page."),
+    ] = None,
+    judge_model: Annotated[
+        Optional[str],  # noqa: UP045
+        typer.Option(
+            help="Ask this model about borderline claim pairs (off by default); "
+            "cached and counted like extraction."
+        ),
+    ] = None,
+    base_url: Annotated[
+        Optional[str],  # noqa: UP045
+        typer.Option(help="OpenAI-compatible endpoint for the judge. Default: $OPENAI_BASE_URL."),
+    ] = None,
+) -> None:
+    """Link results across articles: claim clusters with their support, contradictions,
+    event clusters, entities. Results already in the base are skipped."""
+    try:
+        from .factbase import link as link_results
+        from .factbase.judge import LLMJudge
+        from .factbase.view import write_view
+    except ImportError as exc:
+        _fail(f"{exc}; install factsift[link]")
+    for path in results:
+        _require_results(path)
+    try:
+        if judge_model is None:
+            summary = link_results(results, output)
+            judged = ""
+        else:
+            from .extract import Extractor
+
+            with Extractor(judge_model, base_url=base_url) as extractor:
+                judge = LLMJudge(extractor)
+                summary = link_results(results, output, judge=judge)
+            judged = (
+                f" ({judge.usage.cached_calls} from the cache, "
+                f"{judge.usage.prompt_tokens + judge.usage.completion_tokens:,} tokens)"
+            )
+    except FactsiftError as exc:
+        _fail(str(exc))
+    except Exception as exc:  # duckdb's own errors: a file that is not a fact base, a lock
+        if type(exc).__module__.split(".")[0] != "duckdb":
+            raise
+        _fail(f"{output}: {exc}; name a new or existing fact base with -o")
+    for message in summary.errors:
+        err.print(f"[yellow]skipped:[/] {_safe(message)}")
+    err.print(
+        f"[bold]{summary.articles}[/] articles linked ({summary.skipped} already in the base, "
+        f"{summary.failed} failed): {summary.claims} claims, {summary.events} events, "
+        f"{summary.entities} new entities; {summary.pairs_scored} claim pairs scored, "
+        f"{summary.same} same, {summary.contradictions} contradictions, "
+        f"{summary.near_duplicates} near-duplicate articles; "
+        f"{summary.judge_calls} LLM judge calls{judged} -> {_safe(output)}"
+    )
+    if html is not None:
+        write_view(output, html)
+        err.print(f"corpus view -> {_safe(html)}")
+
+
 @app.command("eval-coref")
 def eval_coref(
     gold: Annotated[
