@@ -382,3 +382,32 @@ def test_a_statement_without_content_is_not_supported(statement: str) -> None:
 )
 def test_equivalent_forms_are_the_same(statement: str, evidence: str) -> None:
     assert check_statement(statement, [evidence]).supported
+
+
+def test_a_speaker_named_elsewhere_does_not_back_the_statement() -> None:
+    text = (
+        "The bridge would cost 3 million, Ruth Oakes said. Residents met on Monday. "
+        "Ada Quill chaired the meeting."
+    )
+    index, sentences = TextIndex(text), split_sentences(text)
+    claim: dict[str, Any] = {
+        "statement": "Ada Quill said the bridge would cost 3 million.",
+        "certainty": "reported",
+        "attribution": {"source_type": "person", "name": "Ada Quill"},
+        "evidence": [_span(text, "The bridge would cost 3 million")],
+    }
+    claim["attribution"]["speaker"] = _span(text, "Ada Quill")
+    failures = review_claim(claim, [1], index, sentences).failures
+    assert failures and "'Ada'" in failures[0]
+
+
+def test_a_quote_brings_in_the_sentence_it_aligned_in_not_the_one_it_cited() -> None:
+    text = "Rebels shelled the village. The army had withdrawn, officials said."
+    index, sentences = TextIndex(text), split_sentences(text)
+    claim: dict[str, Any] = {
+        "statement": "The army shelled the village.",
+        "attribution": {"source_type": "author"},
+        "evidence": [_span(text, "The army had withdrawn")],
+    }
+    # The quote cites sentence 1 but aligned in sentence 2.
+    assert review_claim(claim, [1, 2], index, sentences).failures

@@ -681,11 +681,12 @@ def review_claim(
 ) -> Review:
     """Check a grounded claim's free text; set its ``support`` score, drop a ``name``
     or ``entities`` that are not in the article. ``cited`` are the sentence numbers
-    its evidence quotes gave."""
+    its evidence quotes gave: used only when no quote aligned (a quote that aligned
+    elsewhere does not bring in the sentence it cited)."""
     review = Review()
     text = index.text
     evidence = [s for s in claim.get("evidence") or [] if s]
-    held = _sentences_of(evidence, cited, sentences)
+    held = _sentences_of(evidence, () if evidence else cited, sentences)
     context = [text[sentences[i].start : sentences[i].end] for i in held]
     before = [
         text[sentences[i - 1].start : sentences[i - 1].end]
@@ -693,12 +694,24 @@ def review_claim(
         if i > 0 and i - 1 not in held
     ]
     attribution = claim.get("attribution") or {}
-    # The source the claim credits, where the text names it, backs its own name.
-    context += [span["text"] for span in (attribution.get("speaker"),) if span]
+    # The source the claim credits backs its own name, where the text names it in the
+    # sentences of the evidence or the one before: not a name from anywhere else.
+    near = {*held, *(i - 1 for i in held)}
+    speaker = attribution.get("speaker")
+    if speaker and set(_sentences_of([speaker], (), sentences)) <= near:
+        context.append(speaker["text"])
     statement = str(claim.get("statement") or "")
-    denied = claim.get("certainty") == "denied"
+    certainty = claim.get("certainty")
     quoted = [s["text"] for s in evidence]
-    support = check_statement(statement, quoted, context, before, text, denied=denied)
+    support = check_statement(
+        statement,
+        quoted,
+        context,
+        before,
+        text,
+        denied=certainty == "denied",
+        hedged=certainty == "hedged",
+    )
     claim["support"] = support.score
     if support.reason is not None:
         review.failures.append(f"statement: {support.reason}")
