@@ -196,6 +196,11 @@ def test_review_event_keeps_role_labels_only() -> None:
             {"role": "place-of-origin", "span": {}},
             {"role": "Attacker", "span": {}},
             {"role": "The moon is made of green cheese", "span": {}},
+            {"role": "Iran attacked Israel", "span": {}},
+            {"role": "fled with the cash", "span": {}},
+            {"role": "lieu_d'origine", "span": {}},
+            {"role": "lieu-d-arrivée", "span": {}},
+            {"role": "victim 2", "span": {}},
         ]
     }
     review = review_event(event)
@@ -203,8 +208,13 @@ def test_review_event_keeps_role_labels_only() -> None:
         "place-of-origin",
         "Attacker",
         "participant",
+        "participant",
+        "participant",
+        "participant",
+        "lieu-d-arrivée",
+        "participant",
     ]
-    assert len(review.warnings) == 1 and "not a role label" in review.warnings[0]
+    assert len(review.warnings) == 5 and "not a role label" in review.warnings[0]
 
 
 # --------------------------------------------------------------------------- in grounding

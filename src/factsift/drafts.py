@@ -75,6 +75,10 @@ DISTINCT_FIELDS = frozenset({"trigger"})
 LIST_CAP = 200
 
 
+#: JSON schema keywords whose values are data, not schemas.
+_VALUES = frozenset({"default", "examples", "const", "enum"})
+
+
 def compact_schema(schema: dict[str, Any], *, descriptions: bool = True) -> dict[str, Any]:
     """``schema`` (a JSON schema) without what costs tokens and tells the model nothing.
 
@@ -87,9 +91,10 @@ def compact_schema(schema: dict[str, Any], *, descriptions: bool = True) -> dict
 
     def walk(node: Any) -> Any:
         if isinstance(node, dict):
-            # A property *named* "title" holds a schema (a dict), never a string.
+            # A property *named* "title" holds a schema (a dict), never a string; values
+            # (defaults, examples, constants, choices) are data, kept as they are.
             return {
-                key: walk(value)
+                key: value if key in _VALUES else walk(value)
                 for key, value in node.items()
                 if not (key in drop and isinstance(value, str))
             }

@@ -729,10 +729,19 @@ def review_claim(
     return review
 
 
-#: A participant's role is a label ("agent", "place-of-origin"), not a sentence.
-_ROLE = re.compile(r"[A-Za-z]+(?:[-_ ][A-Za-z]+){0,3}")
+#: A participant's role is a label ("agent", "place-of-origin", "Attacker"), not a
+#: sentence: at most three lowercase words of letters joined by a space, hyphen or
+#: underscore, or one capitalised word.
+_ROLE_WORD = r"[^\W\d_]+"
+_ROLE = re.compile(rf"{_ROLE_WORD}(?:[-_ ]{_ROLE_WORD}){{0,2}}")
 _ROLE_MAX_CHARS = 32
 DEFAULT_ROLE = "participant"
+
+
+def _is_role(role: str) -> bool:
+    if len(role) > _ROLE_MAX_CHARS or not _ROLE.fullmatch(role):
+        return False
+    return role.islower() or (role.isalpha() and role[1:].islower())
 
 
 def review_event(event: dict[str, Any]) -> Review:
@@ -740,7 +749,7 @@ def review_event(event: dict[str, Any]) -> Review:
     review = Review()
     for i, participant in enumerate(event.get("participants") or []):
         role = str(participant.get("role") or "").strip()
-        if len(role) <= _ROLE_MAX_CHARS and _ROLE.fullmatch(role):
+        if _is_role(role):
             participant["role"] = role
             continue
         participant["role"] = DEFAULT_ROLE
