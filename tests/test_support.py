@@ -6,12 +6,13 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from factsift.answer import GroundingState, answer_model, grounding_context
+from factsift.drafts import draft_model
 from factsift.ground import TextIndex
 from factsift.llm import Scope
-from factsift.schema import Extraction
+from factsift.schema import Claim, Extraction, Span
 from factsift.segment import Window, split_sentences
 from factsift.support import check_statement, in_article, review_claim, review_event
 
@@ -421,3 +422,89 @@ def test_a_quote_brings_in_the_sentence_it_aligned_in_not_the_one_it_cited() -> 
     }
     # The quote cites sentence 1 but aligned in sentence 2.
     assert review_claim(claim, [1, 2], index, sentences).failures
+
+
+class _MyClaim(Claim):
+    """A user's claim type with one more field."""
+
+    topic: str = ""
+
+
+class _Quoted(BaseModel):
+    statement: str
+    evidence: list[Span]
+
+
+class _Section(BaseModel):
+    heading: str
+    claims: list[_MyClaim]
+
+
+class _Report(BaseModel):
+    claims: list[_MyClaim] = []
+    sections: list[_Section] = []
+    notes: list[_Quoted] = []
+
+
+def _invented_claim() -> dict[str, Any]:
+    return _answer("Port workers want a 19 per cent pay rise.")["claims"][0]
+
+
+@pytest.mark.parametrize(
+    ("answer", "path"),
+    [
+        ({"claims": [_invented_claim()]}, "claims[0].statement"),
+        ({"sections": [{"heading": "Pay", "claims": [_invented_claim()]}]}, "sections[0]"),
+        (
+            {"notes": [{"statement": "They want 19 per cent.", "evidence": [{"text": "9"}]}]},
+            "notes[0].statement",
+        ),
+    ],
+)
+def test_custom_and_nested_claims_are_checked(answer: dict[str, Any], path: str) -> None:
+    state = _state(reasks=0)
+    answer_model(_Report).model_validate(answer, context=grounding_context(state))
+    assert state.result is not None
+    (rejected,) = state.result.rejected
+    assert rejected.reasons[0].startswith(path), rejected.reasons
+    assert "number 19" in rejected.reasons[0]
+
+
+def test_a_claim_draft_built_twice_is_still_checked() -> None:
+    # Two threads racing to build a draft could make a second class; the check goes by
+    # the schema a draft was built from, not by the identity of the cached draft.
+    from factsift.drafts import _draft_model
+
+    second = _draft_model.__wrapped__(Claim)
+    assert second is not draft_model(Claim)
+
+    class Answer(BaseModel):
+        claims: list[second]  # type: ignore[valid-type]
+
+    state = _state(reasks=0)
+    item = Answer.model_validate({"claims": [_invented_claim()]}).claims[0]
+    grounded = item.model_dump(mode="json")
+    grounded["evidence"] = [_span(TEXT, "They want a 9 per cent pay rise.")]
+    failures, _ = state.review(item, grounded)
+    assert failures and "number 19" in failures[0]
+
+
+def test_drafts_built_at_once_by_threads_are_one() -> None:
+    import threading
+
+    class Fresh(BaseModel):
+        quote: Span
+
+    barrier = threading.Barrier(4)
+    built: list[type[BaseModel]] = []
+
+    def build() -> None:
+        barrier.wait()
+        built.append(answer_model(Fresh))
+
+    threads = [threading.Thread(target=build) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len({id(model) for model in built}) == 1

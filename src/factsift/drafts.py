@@ -14,6 +14,7 @@ grounding the built-in one gets.
 
 from __future__ import annotations
 
+import threading
 import types
 import typing
 from collections.abc import Callable
@@ -36,7 +37,15 @@ __all__ = [
     "draft_model",
     "ground_answer",
     "has_spans",
+    "holds_spans",
+    "source_model",
 ]
+
+#: Guards the building of drafts (and answer models): two threads building the draft of
+#: one schema at once would make two classes, and a check by identity would miss one.
+BUILD_LOCK = threading.RLock()
+#: The schema each draft was built from.
+_SOURCES: dict[type[BaseModel], type[BaseModel]] = {}
 
 
 class Quote(BaseModel):
@@ -122,6 +131,11 @@ def has_spans(model: type[BaseModel]) -> bool:
     return bool(_quote_fields(draft_model(model)))
 
 
+def holds_spans(annotation: Any) -> bool:
+    """Whether a field of type ``annotation`` may hold a Span."""
+    return _mentions_quote(_convert(annotation))
+
+
 def _convert(annotation: Any) -> Any:
     if annotation is Span:
         return Quote
@@ -142,9 +156,23 @@ def _convert(annotation: Any) -> Any:
     return typing.cast(Any, origin)[new_args if len(new_args) > 1 else new_args[0]]
 
 
-@cache
 def draft_model(model: type[BaseModel]) -> type[BaseModel]:
     """The model-facing version of ``model`` (``model`` itself if nothing changes)."""
+    with BUILD_LOCK:
+        return _draft_model(model)
+
+
+def source_model(draft: type[BaseModel]) -> type[BaseModel]:
+    """The schema ``draft`` (or a subclass of it, such as an answer model) was built
+    from; ``draft`` itself when it is no draft."""
+    for cls in draft.__mro__:
+        if cls in _SOURCES:
+            return _SOURCES[cls]
+    return draft
+
+
+@cache
+def _draft_model(model: type[BaseModel]) -> type[BaseModel]:
     fields: dict[str, Any] = {}
     changed = False
     for name, info in model.model_fields.items():
@@ -168,6 +196,7 @@ def draft_model(model: type[BaseModel]) -> type[BaseModel]:
         __module__=__name__,
         **fields,
     )
+    _SOURCES[draft] = model
     return typing.cast(type[BaseModel], draft)
 
 
