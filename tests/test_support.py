@@ -508,3 +508,13 @@ def test_drafts_built_at_once_by_threads_are_one() -> None:
     for thread in threads:
         thread.join()
     assert len({id(model) for model in built}) == 1
+
+
+@pytest.mark.parametrize("statement", ["", "  \n"])
+def test_a_claim_needs_a_statement(statement: str) -> None:
+    claim = _invented_claim() | {"statement": statement}
+    claim["evidence"] = [_span(TEXT, "They want a 9 per cent pay rise.")]
+    with pytest.raises(ValidationError, match="a statement must say something"):
+        Claim.model_validate(claim)
+    # Not by a JSON schema limit: the schema the model is shown does not change.
+    assert "minLength" not in Claim.model_json_schema()["properties"]["statement"]
