@@ -304,6 +304,10 @@ def test_a_quote_failure_alone_reads_as_before() -> None:
             "The two leaders met in Oslo but did not sign the treaty.",
             "The two leaders did not meet in Oslo but signed the treaty.",
         ),
+        (
+            "The firm said the software had been audited.",
+            "The firm said the software had not yet been audited.",
+        ),
     ],
 )
 def test_a_negation_reaches_to_the_end_of_its_clause(statement: str, evidence: str) -> None:
@@ -389,6 +393,7 @@ def test_a_statement_without_content_is_not_supported(statement: str) -> None:
         ("The vote was held in January.", "The vote was held in Jan. 2024."),
         ("The bridge would cost 3 million.", "The bridge would cost three million."),
         ("The centre was closed.", "The center was closed."),
+        ("The program was canceled.", "The programme was cancelled."),
     ],
 )
 def test_equivalent_forms_are_the_same(statement: str, evidence: str) -> None:

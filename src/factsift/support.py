@@ -97,6 +97,10 @@ _NEGATIONS = frozenset(
 _NEGATIVE_POLARITY = frozenset(
     "deny refuse reject fail dismiss decline false unable lack absent".split()
 )
+# Negative polarity items ("has not yet", "did not threaten anyone"): they follow a
+# negation without being what it denies. The common English ones listed in Wikipedia's
+# "Polarity item" article.
+_POLARITY_ITEMS = frozenset("yet ever anymore any anyone anybody anything anywhere".split())
 # Words that make what follows them uncertain; a statement keeps them unless the claim
 # is hedged.
 _HEDGES = frozenset("may might could if".split())
@@ -158,7 +162,7 @@ _SUFFIXES = ("ment", "ation", "ion", "ly")
 _AGENT_SUFFIXES = ("er", "ee", "or")
 #: British spellings to American, after the regular patterns listed in Wikipedia's
 #: "American and British English spelling differences" (-our, -ise, -yse, -ence, -tre,
-#: doubled -ll-, -ogue).
+#: doubled -ll-, -ogue, -mme).
 _SPELLINGS = (
     (re.compile(r"(?<=\w\w\w)our(s|ed|ing|ite|ites)?$"), r"or\1"),
     (re.compile(r"(?<=\w\w)is(e|es|ed|ing|ation|ations)$"), r"iz\1"),
@@ -167,6 +171,7 @@ _SPELLINGS = (
     (re.compile(r"(?<=\w\w)([tb])re(s)?$"), r"\1er\2"),
     (re.compile(r"([aeiou][^aeiou]+e)ll(ed|ing|ers?)$"), r"\1l\2"),
     (re.compile(r"ogue(s)?$"), r"og\1"),
+    (re.compile(r"(?<=\w\w)mme(s)?$"), r"m\1"),
 )
 # Numbers (with a percent sign or an ordinal suffix), and words with their inner
 # apostrophes and hyphens: "second-highest" is not "highest".
@@ -398,7 +403,10 @@ def _reversed(
             for t in scope
             if not any(k in unmarked for k in t.keys) and any(k in loose for k in t.keys)
         ]
-        head = next((t for t in scope if not t.lower.endswith("ly")), None)
+        head = next(
+            (t for t in scope if not t.lower.endswith("ly") and t.lower not in _POLARITY_ITEMS),
+            None,
+        )
         if head is not None and head in hits:
             return head.lemma
         if len(hits) >= 2:
