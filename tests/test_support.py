@@ -374,6 +374,13 @@ def test_the_sentence_before_backs_only_what_the_reference_stands_for() -> None:
     evidence = ["The minister said the army had withdrawn."]
     assert check_statement("Ana Ruiz said the army had withdrawn.", evidence, (), before).supported
     assert not check_statement("Ana Ruiz visited the army.", evidence, (), before).supported
+    # "it" stands for a thing named there, not for what was done to it.
+    before = ["Rebels shelled the old village of Arno on Friday."]
+    evidence = ["It was rebuilt by the army."]
+    assert check_statement(
+        "The old village was rebuilt by the army.", evidence, (), before
+    ).supported
+    assert not check_statement("The army shelled the village.", evidence, (), before).supported
 
 
 @pytest.mark.parametrize("statement", ["", "   ", "It is the one that was."])

@@ -124,6 +124,7 @@ _QUANTIFIERS = frozenset("all any both each few more most only some".split())
 # sentence before, the others for a thing it mentions.
 _PERSONAL = frozenset("he him his she her hers they them their theirs".split())
 _PLURAL = frozenset("they them their theirs".split())
+_DETERMINERS = frozenset("the a an its their this that these those".split())
 _IMPERSONAL = frozenset("it its this these those".split())
 # Ways of saying who said it: one may stand for another ("according to X" -> "X said").
 _REPORTING = frozenset("say tell state add accord according note".split())
@@ -447,7 +448,8 @@ def _widening(region: Sequence[_Token], before: Sequence[str]) -> list[_Token]:
     lowered = {t.lower for t in region}
     added: list[_Token] = []
     if lowered & _PERSONAL:
-        added += [t for t in earlier if t.capitalised and not t.common]
+        # The names, and the verb that says they spoke ("said Dalia Orsted").
+        added += [t for t in earlier if (t.capitalised and not t.common) or t.lemma in _REPORTING]
     if lowered & _PLURAL:
         # "they" may be "the suspects": the plural nouns of the sentence before.
         added += [
@@ -465,7 +467,20 @@ def _widening(region: Sequence[_Token], before: Sequence[str]) -> list[_Token]:
             if token.lemma in named and _is_content(token, None):
                 added += _noun_phrase(clause, i)
     if lowered & _IMPERSONAL:
-        added += [t for t in earlier if not t.capitalised]
+        # "it" may be a thing named there: the words of a noun phrase after a determiner.
+        for clause in clauses:
+            for i, token in enumerate(clause):
+                if token.lower in _DETERMINERS:
+                    run = clause[i + 1 : i + 5]
+                    end = next(
+                        (
+                            j
+                            for j, t in enumerate(run)
+                            if not (_is_content(t, None) or t.number is not None)
+                        ),
+                        None,
+                    )
+                    added += run[:end]
     return added
 
 
