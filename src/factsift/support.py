@@ -7,12 +7,17 @@ written by the model. This module checks them against the article.
 A statement is *supported* when its words are the words of its evidence and
 of the sentences it cites:
 
-- every number in it occurs there (``7`` and ``seven`` alike);
-- it negates only what they negate, and keeps the negations they have;
-- every content word occurs there, as the same lemma or a close variant
-  ("agreed"/"agreement", "defence"/"defense"), except that a name from the
-  sentence before may stand for a pronoun ("he", "the minister") that the
-  evidence uses.
+- every number in it occurs there (``7`` and ``seven``, ``3 million`` and
+  ``3,000,000`` alike; ``3 billion`` is another number);
+- it negates and hedges only what they negate and hedge, and keeps theirs: a
+  negation or hedge reaches to the end of its clause, and each word they share
+  is compared;
+- it does not swap "for" and "against", "before" and "after" and the like;
+- every content word occurs there, as the same lemma or stem, a derivational
+  suffix ("agreed"/"agreement") or a British spelling ("defence"/"defense")
+  aside, never a merely similar word ("convicted"/"convinced"), except that the
+  names of the sentence before may stand for a pronoun ("he"), and a noun phrase
+  of it for "the minister" or "it".
 
 The check is lexical on purpose: it cannot tell a faithful paraphrase that
 uses new words from an invented one, so it rejects both, and the prompt asks
