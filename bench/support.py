@@ -11,9 +11,14 @@ the sentence before as the pronoun context, as the pipeline does.
 
 The ``dev`` statements were written first and the check was developed while
 looking at its errors on them; the ``fresh`` ones were written afterwards,
-with the check frozen, and are its held-out measure. It prints, for the two
-halves of ``dev`` (split by evidence sentence, so no sentence is in both),
-for ``fresh`` and for the whole: the share of invented statements caught
+with the check frozen, and are its held-out measure. Two sets were added after
+a review found hostile statements that passed: ``review`` holds the review's
+own examples (the check was fixed while looking at them: a regression set, not
+a held-out one), ``review-fresh`` variants of the same holes written after the
+fixes (its first-run figures, before the two fixes it prompted, are in the
+README). It prints, for the two halves of ``dev`` (split by evidence sentence,
+so no sentence is in both), for each later set and for
+the whole: the share of invented statements caught
 (target >= 0.95), the share of legitimate ones rejected (target <= 0.05),
 and the precision of a rejection; then the rates per kind of alteration and,
 with ``-v``, every statement the check got wrong.
@@ -84,14 +89,17 @@ def main() -> None:
                 f"{record['statement']!r} -> score {support.score}, {support.reason}"
             )
     print(f"{len(records)} statements from {args.file.name}")
+    dev = [(r, x) for r, x in rows if r.get("set", "dev") == "dev"]
     groups = {
-        "dev, half A": [(r, x) for r, x in rows if r.get("set") != "fresh" and half(r) == "A"],
-        "dev, half B": [(r, x) for r, x in rows if r.get("set") != "fresh" and half(r) == "B"],
+        "dev, half A": [(r, x) for r, x in dev if half(r) == "A"],
+        "dev, half B": [(r, x) for r, x in dev if half(r) == "B"],
         "fresh (held out)": [(r, x) for r, x in rows if r.get("set") == "fresh"],
+        "review (regression)": [(r, x) for r, x in rows if r.get("set") == "review"],
+        "review-fresh": [(r, x) for r, x in rows if r.get("set") == "review-fresh"],
         "all": rows,
     }
     for name, group in groups.items():
-        print(f"{name:17} ({len(group):3}): {rates(group)}")
+        print(f"{name:19} ({len(group):3}): {rates(group)}")
     kinds: dict[tuple[str, str], list[bool]] = defaultdict(list)
     for record, rejected in rows:
         kinds[(record["label"], record["alteration"])].append(rejected)

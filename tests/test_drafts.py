@@ -377,3 +377,24 @@ def test_compact_schema_keeps_a_custom_schemas_descriptions_and_fields_named_tit
     assert compact["properties"]["title"]["description"] == "The headline, as printed."
     assert set(compact["properties"]) == {"title", "description"}
     assert "title" not in compact["properties"]["title"]
+
+
+def test_compact_schema_keeps_values_as_they_are() -> None:
+    class Form(BaseModel):
+        kind: str = Field(
+            default="x",
+            json_schema_extra={"const": {"title": "kept"}, "enum": [{"description": "kept"}]},
+        )
+        meta: dict[str, str] = Field(
+            default={"title": "kept", "description": "kept"},
+            examples=[{"title": "kept"}],
+            description="dropped with descriptions off",
+        )
+
+    compact = compact_schema(Form.model_json_schema(), descriptions=False)
+    meta = compact["properties"]["meta"]
+    assert meta["default"] == {"title": "kept", "description": "kept"}
+    assert meta["examples"] == [{"title": "kept"}]
+    assert "description" not in meta
+    kind = compact["properties"]["kind"]
+    assert kind["const"] == {"title": "kept"} and kind["enum"] == [{"description": "kept"}]

@@ -146,3 +146,15 @@ _ITEMS = st.one_of(
 def test_merge_matches_pairwise_definition(batches: list[list[Any]]) -> None:
     merged = merge_answers([{"items": batch} for batch in batches])
     assert merged.get("items", []) == (_naive_merge(batches) if batches else [])
+
+
+def test_two_claims_of_one_window_on_the_same_words_are_both_kept() -> None:
+    hostile = claim(10, 40, "The army shelled the village.")
+    honest = claim(12, 40, "Rebels shelled the village.")
+    merged = merge_answers([{"claims": [hostile, honest]}])
+    assert merged["claims"] == [hostile, honest]
+    # The same statement twice in one window is a repeat.
+    assert merge_answers([{"claims": [honest, dict(honest)]}])["claims"] == [honest]
+    # Across windows, the first window's claim stands for the repeat.
+    merged = merge_answers([{"claims": [honest]}, {"claims": [hostile, honest]}])
+    assert merged["claims"] == [honest]

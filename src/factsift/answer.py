@@ -22,12 +22,21 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, ValidationInfo, model_validator
 
 from ._instructor import OpenAISchema
-from .drafts import GroundedAnswer, Quote, compact_schema, draft_model, ground_answer
+from .drafts import (
+    BUILD_LOCK,
+    GroundedAnswer,
+    Quote,
+    compact_schema,
+    draft_model,
+    ground_answer,
+    holds_spans,
+    source_model,
+)
 from .ground import TextIndex, Unaligned, align_quote
 from .llm import Scope
 from .schema import Claim, Event, Extraction, Span
 from .segment import Sentence, Window
-from .support import review_claim, review_event
+from .support import Review, review_claim, review_event
 
 __all__ = ["GroundingState", "answer_model", "grounding_context"]
 
@@ -69,16 +78,50 @@ class GroundingState:
         )
 
     def review(self, item: BaseModel, grounded: dict[str, Any]) -> tuple[list[str], list[str]]:
-        """Check the free text of a grounded claim or event against the article."""
-        if isinstance(item, draft_model(Claim)):
-            evidence: list[Quote] = getattr(item, "evidence", [])
-            cited = [q.sentence for q in evidence if q.sentence is not None]
-            found = review_claim(grounded, cited, self.index, self.sentences)
-        elif isinstance(item, draft_model(Event)):
-            found = review_event(grounded)
-        else:
-            return [], []
+        """Check the free text of every claim and event in a grounded item (itself, or
+        nested in it) against the article."""
+        found = Review()
+        self._review(item, grounded, "", found)
         return found.failures, found.warnings
+
+    def _review(self, value: Any, grounded: Any, path: str, found: Review) -> None:
+        if isinstance(value, (list, tuple)) and isinstance(grounded, list):
+            for i, (v, g) in enumerate(zip(value, grounded, strict=False)):
+                self._review(v, g, f"{path}[{i}]", found)
+            return
+        if not isinstance(value, BaseModel) or not isinstance(grounded, dict):
+            return
+        source = source_model(type(value))
+        checked: Review | None = None
+        if _claim_like(source):
+            evidence: list[Quote] = getattr(value, "evidence", None) or []
+            cited = [q.sentence for q in evidence if isinstance(q, Quote) and q.sentence]
+            checked = review_claim(grounded, cited, self.index, self.sentences)
+        elif issubclass(source, Event):
+            checked = review_event(grounded)
+        if checked is not None:
+            prefix = f"{path.lstrip('.')}." if path else ""
+            found.failures += [f"{prefix}{line}" for line in checked.failures]
+            found.warnings += [f"{prefix}{line}" for line in checked.warnings]
+        for name in type(value).model_fields:
+            if name in grounded:
+                self._review(getattr(value, name), grounded[name], f"{path}.{name}", found)
+
+
+@cache
+def _claim_like(model: type[BaseModel]) -> bool:
+    """A claim, or a custom item with a ``statement`` string backed by Span
+    ``evidence``: its statement is checked like a claim's."""
+    if issubclass(model, Claim):
+        return True
+    statement = model.model_fields.get("statement")
+    evidence = model.model_fields.get("evidence")
+    return (
+        statement is not None
+        and statement.annotation in (str, str | None)
+        and evidence is not None
+        and holds_spans(evidence.annotation)
+    )
 
 
 def _nth(text: str, words: str, start: int, end: int, n: int) -> int | None:
@@ -126,9 +169,14 @@ def _check_grounding(answer: BaseModel, info: ValidationInfo) -> BaseModel:
     return answer
 
 
-@cache
 def answer_model(schema: type[BaseModel]) -> type[BaseModel]:
     """The draft of ``schema`` that grounds itself when instructor validates it."""
+    with BUILD_LOCK:
+        return _answer_model(schema)
+
+
+@cache
+def _answer_model(schema: type[BaseModel]) -> type[BaseModel]:
     draft = draft_model(schema)
     schemas: dict[str, str] = {}
 

@@ -14,6 +14,7 @@ grounding the built-in one gets.
 
 from __future__ import annotations
 
+import threading
 import types
 import typing
 from collections.abc import Callable
@@ -35,7 +36,15 @@ __all__ = [
     "compact_schema",
     "draft_model",
     "ground_answer",
+    "holds_spans",
+    "source_model",
 ]
+
+#: Guards the building of drafts (and answer models): two threads building the draft of
+#: one schema at once would make two classes, and a check by identity would miss one.
+BUILD_LOCK = threading.RLock()
+#: The schema each draft was built from.
+_SOURCES: dict[type[BaseModel], type[BaseModel]] = {}
 
 
 class Quote(BaseModel):
@@ -74,6 +83,10 @@ DISTINCT_FIELDS = frozenset({"trigger"})
 LIST_CAP = 200
 
 
+#: JSON schema keywords whose values are data, not schemas.
+_VALUES = frozenset({"default", "examples", "const", "enum"})
+
+
 def compact_schema(schema: dict[str, Any], *, descriptions: bool = True) -> dict[str, Any]:
     """``schema`` (a JSON schema) without what costs tokens and tells the model nothing.
 
@@ -86,9 +99,10 @@ def compact_schema(schema: dict[str, Any], *, descriptions: bool = True) -> dict
 
     def walk(node: Any) -> Any:
         if isinstance(node, dict):
-            # A property *named* "title" holds a schema (a dict), never a string.
+            # A property *named* "title" holds a schema (a dict), never a string; values
+            # (defaults, examples, constants, choices) are data, kept as they are.
             return {
-                key: walk(value)
+                key: value if key in _VALUES else walk(value)
                 for key, value in node.items()
                 if not (key in drop and isinstance(value, str))
             }
@@ -116,6 +130,11 @@ def _has_spans(model: type[BaseModel]) -> bool:
     return bool(_quote_fields(draft_model(model)))
 
 
+def holds_spans(annotation: Any) -> bool:
+    """Whether a field of type ``annotation`` may hold a Span."""
+    return _mentions_quote(_convert(annotation))
+
+
 def _convert(annotation: Any) -> Any:
     if annotation is Span:
         return Quote
@@ -136,9 +155,23 @@ def _convert(annotation: Any) -> Any:
     return typing.cast(Any, origin)[new_args if len(new_args) > 1 else new_args[0]]
 
 
-@cache
 def draft_model(model: type[BaseModel]) -> type[BaseModel]:
     """The model-facing version of ``model`` (``model`` itself if nothing changes)."""
+    with BUILD_LOCK:
+        return _draft_model(model)
+
+
+def source_model(draft: type[BaseModel]) -> type[BaseModel]:
+    """The schema ``draft`` (or a subclass of it, such as an answer model) was built
+    from; ``draft`` itself when it is no draft."""
+    for cls in draft.__mro__:
+        if cls in _SOURCES:
+            return _SOURCES[cls]
+    return draft
+
+
+@cache
+def _draft_model(model: type[BaseModel]) -> type[BaseModel]:
     fields: dict[str, Any] = {}
     changed = False
     for name, info in model.model_fields.items():
@@ -162,6 +195,7 @@ def draft_model(model: type[BaseModel]) -> type[BaseModel]:
         __module__=__name__,
         **fields,
     )
+    _SOURCES[draft] = model
     return typing.cast(type[BaseModel], draft)
 
 

@@ -4,7 +4,9 @@ Windows overlap by a few sentences, so the same claim or event can come back
 twice, with slightly different quotes. Items are plain dicts (grounded
 answers); two items of one list are the same fact when they are of the same
 type and their anchor spans (the trigger, else the first evidence span)
-overlap for at least half of the shorter one.
+overlap for at least half of the shorter one. Within one window, two claims
+with different statements are both kept even so: one answer saying two things
+about the same words is not a repeat, and the first may not push out the second.
 """
 
 from __future__ import annotations
@@ -66,14 +68,21 @@ def _group(item: Any) -> tuple[Any, ...]:
     return tuple(item.get(k) for k in _TYPE_KEYS) if isinstance(item, dict) else ()
 
 
+def _statement(item: Any) -> Any:
+    return item.get("statement") if isinstance(item, dict) else None
+
+
 def _merge_list(batches: Iterable[Sequence[Any]]) -> list[Any]:
-    """Keep the first of each set of same-fact items; near-linear in the item count."""
+    """Keep the first of each set of same-fact items (in one window, of same-fact items
+    with the same statement); near-linear in the item count."""
     kept: list[tuple[tuple[int, int], Any]] = []
+    # The window and statement of each item kept at an anchor.
+    owners: dict[tuple[tuple[Any, ...], tuple[int, int]], list[tuple[int, Any]]] = {}
     spanless: list[Any] = []
     # Per type: kept anchors sorted by start, and the longest, to bound the search.
     starts: dict[tuple[Any, ...], list[tuple[int, int]]] = {}
     longest: dict[tuple[Any, ...], int] = {}
-    for batch in batches:
+    for number, batch in enumerate(batches):
         for item in batch:
             anchor = anchor_span(item)
             if anchor is None:
@@ -85,9 +94,16 @@ def _merge_list(batches: Iterable[Sequence[Any]]) -> list[Any]:
             reach = max(longest.get(group, 0), anchor[1] - anchor[0])
             lo = bisect_left(bucket, (anchor[0] - reach, -1))
             hi = bisect_left(bucket, (anchor[1], -1))
-            if any(_overlaps(anchor, other) for other in bucket[lo:hi]):
+            said = _statement(item)
+            if any(
+                _overlaps(anchor, other) and (window != number or statement == said)
+                for other in bucket[lo:hi]
+                for window, statement in owners[(group, other)]
+            ):
                 continue
-            insort(bucket, anchor)
+            if (group, anchor) not in owners:
+                insort(bucket, anchor)
+            owners.setdefault((group, anchor), []).append((number, said))
             longest[group] = reach
             kept.append((anchor, item))
     # Text order reads best and does not depend on how windows were cut.

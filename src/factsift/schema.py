@@ -13,9 +13,9 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 from enum import Enum
-from typing import Any, TypeGuard, TypeVar
+from typing import Annotated, Any, TypeGuard, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 from pydantic.config import JsonDict
 
 __all__ = [
@@ -165,10 +165,17 @@ class TimeRef(BaseModel):
     )
 
 
+def _not_blank(value: str) -> str:
+    if not value.strip():
+        raise ValueError("a statement must say something")
+    return value
+
+
 class Claim(BaseModel):
     """Something the article asserts, or reports someone as asserting."""
 
-    statement: str = Field(
+    # Not min_length: that would change the JSON schema sent to the model.
+    statement: Annotated[str, AfterValidator(_not_blank)] = Field(
         description="The claim as a self-contained sentence: pronouns resolved, "
         '"the leaders" replaced by their names.'
     )

@@ -7,12 +7,17 @@ written by the model. This module checks them against the article.
 A statement is *supported* when its words are the words of its evidence and
 of the sentences it cites:
 
-- every number in it occurs there (``7`` and ``seven`` alike);
-- it negates only what they negate, and keeps the negations they have;
-- every content word occurs there, as the same lemma or a close variant
-  ("agreed"/"agreement", "defence"/"defense"), except that a name from the
-  sentence before may stand for a pronoun ("he", "the minister") that the
-  evidence uses.
+- every number in it occurs there (``7`` and ``seven``, ``3 million`` and
+  ``3,000,000`` alike; ``3 billion`` is another number);
+- it negates and hedges only what they negate and hedge, and keeps theirs: a
+  negation or hedge reaches to the end of its clause, and each word they share
+  is compared;
+- it does not swap "for" and "against", "before" and "after" and the like;
+- every content word occurs there, as the same lemma or stem, a derivational
+  suffix ("agreed"/"agreement") or a British spelling ("defence"/"defense")
+  aside, never a merely similar word ("convicted"/"convinced"), except that the
+  names of the sentence before may stand for a pronoun ("he"), and a noun phrase
+  of it for "the minister" or "it".
 
 The check is lexical on purpose: it cannot tell a faithful paraphrase that
 uses new words from an invented one, so it rejects both, and the prompt asks
@@ -29,15 +34,15 @@ from __future__ import annotations
 import re
 import unicodedata
 from bisect import bisect_right
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from decimal import Decimal
 from functools import lru_cache
 from itertools import pairwise
 from typing import Any
 
 import simplemma
 import snowballstemmer
-from rapidfuzz import fuzz, process
 
 from .ground import TextIndex, normalize_quote
 from .segment import Sentence
@@ -53,24 +58,42 @@ __all__ = [
 
 #: NLTK's English stop-word list (nltk_data corpora/stopwords/english: the Snowball
 #: project's list, snowballstem.org algorithms/english/stop.txt, plus "will", "can",
-#: "just", "now"), less its negations ("no", "nor", "not": checked on their own below)
-#: and its quantifiers ("all", "any", "both", "each", "few", "more", "most", "only",
-#: "some"), which change what a statement claims.
+#: "just", "now"), less its negations ("no", "nor", "not": checked on their own below),
+#: its quantifiers ("all", "any", "both", "each", "few", "more", "most", "only",
+#: "some"), and the words of ``_CHECKED``, which change what a statement claims.
 _STOP_WORDS = frozenset(
     """
     i me my myself we us our ours ourselves you your yours yourself yourselves he him his
     himself she her hers herself it its itself they them their theirs themselves what which
     who whom this that these those am is are was were be been being have has had having do
-    does did doing would should could ought i'm you're he's she's it's we're they're i've
+    does did doing would will ought i'm you're he's she's it's we're they're i've
     you've we've they've i'd you'd he'd she'd we'd they'd i'll you'll he'll she'll we'll
     they'll isn't aren't wasn't weren't hasn't haven't hadn't doesn't don't didn't won't
     wouldn't shan't shouldn't can't cannot couldn't mustn't let's that's who's what's here's
     there's when's where's why's how's a an the and but if or because as until while of at
-    by for with about against between into through during before after above below to from
-    up down in out on off over under again further then once here there when where why how
-    other such own same so than too very will can just now
+    by for with about against between into through during before after above below to
+    from up down in out on off over under again further then once here there when where
+    why how
+    other such own same so than too very just now
     """.split()
 )
+# Modal verbs that carry the claim ("will"/"may"): they must occur in the evidence like
+# content words (a hedge may stand for a hedge).
+_CHECKED = frozenset("could can should may might".split())
+# Stop words that say the opposite of their pair ("voted for"/"voted against"): the
+# statement may not use one where its evidence uses the other.
+_PAIRS = {
+    a: b
+    for x, y in (
+        ("for", "against"),
+        ("before", "after"),
+        ("up", "down"),
+        ("over", "under"),
+        ("on", "off"),
+        ("above", "below"),
+    )
+    for a, b in ((x, y), (y, x))
+}
 # Words that reverse what follows them. "n't" is matched as a suffix.
 _NEGATIONS = frozenset(
     "not no never neither nor none nobody nothing nowhere cannot without".split()
@@ -79,32 +102,91 @@ _NEGATIONS = frozenset(
 _NEGATIVE_POLARITY = frozenset(
     "deny refuse reject fail dismiss decline false unable lack absent".split()
 )
+# Negative polarity items ("has not yet", "did not threaten anyone"): they follow a
+# negation without being what it denies. The common English ones listed in Wikipedia's
+# "Polarity item" article.
+_POLARITY_ITEMS = frozenset("yet ever anymore any anyone anybody anything anywhere".split())
+# Words that make what follows them uncertain; a statement keeps them unless the claim
+# is hedged.
+_HEDGES = frozenset("may might could if".split())
+# Words that soften what they govern in a statement, besides the hedges.
+_HEDGE_CUES = frozenset("expect likely possible possibly perhaps reportedly".split())
+# What ends the reach of a negation or a hedge: the end of its clause, or "and" before
+# a new verb ("did not meet and was told").
+_CLAUSE_END = re.compile(
+    r"[;:!?—–]|[,.](?!\d)|\bbut\b"
+    r"|\band(?=\s+(?:was|were|had|has|have|is|are|did|does|will|would)\b)",
+    re.I,
+)
+_STATEMENT_CLAUSE_END = re.compile(
+    r"[;:!?—–]|[.](?!\d)|\bbut\b"
+    r"|\band(?=\s+(?:was|were|had|has|have|is|are|did|does|will|would)\b)",
+    re.I,
+)
 # Quantifiers: left out of the stop words, and never taken for a name at a sentence start.
 _QUANTIFIERS = frozenset("all any both each few more most only some".split())
 # Pronouns a statement is asked to resolve: personal ones may stand for a name of the
 # sentence before, the others for a thing it mentions.
 _PERSONAL = frozenset("he him his she her hers they them their theirs".split())
+_PLURAL = frozenset("they them their theirs".split())
+_DETERMINERS = frozenset("the a an its their this that these those".split())
 _IMPERSONAL = frozenset("it its this these those".split())
 # Ways of saying who said it: one may stand for another ("according to X" -> "X said").
 _REPORTING = frozenset("say tell state add accord according note".split())
-# Prefixes that turn a word into its opposite: "possible"/"impossible" is no variant.
-_OPPOSING_PREFIXES = ("un", "in", "im", "il", "ir", "dis", "non", "non-", "anti")
 _UNITS = (
     "zero one two three four five six seven eight nine ten eleven twelve thirteen "
     "fourteen fifteen sixteen seventeen eighteen nineteen twenty"
 ).split()
 _TENS = "thirty forty fifty sixty seventy eighty ninety".split()
-_NUMBER_WORDS = {w: str(i) for i, w in enumerate(_UNITS)} | {
-    w: str(30 + 10 * i) for i, w in enumerate(_TENS)
+_NUMBER_WORDS = {w: i for i, w in enumerate(_UNITS)} | {w: 30 + 10 * i for i, w in enumerate(_TENS)}
+_ORDINAL_WORDS = {
+    w: i + 1
+    for i, w in enumerate(
+        "first second third fourth fifth sixth seventh eighth ninth tenth eleventh twelfth "
+        "thirteenth fourteenth fifteenth sixteenth seventeenth eighteenth nineteenth "
+        "twentieth".split()
+    )
 }
-_ORDINAL_SUFFIXES = frozenset({"st", "nd", "rd", "th"})
-# Numbers, and words with their inner apostrophes and hyphens: "second-highest" is
-# not "highest".
-_TOKEN = re.compile(r"(\d(?:[\d,.]*\d)?)(%?)|([^\W\d_]+(?:['’-][^\W\d_]+)*)")
+# Magnitude words are numbers: "3 million" is not "3 billion".
+_MAGNITUDES = {
+    "hundred": Decimal(100),
+    "thousand": Decimal(1000),
+    "million": Decimal(10**6),
+    "billion": Decimal(10**9),
+    "trillion": Decimal(10**12),
+}
+# Month abbreviations (as in AP style) are the month: "Jan." is "January".
+_MONTHS = {
+    m[:3]: m
+    for m in "january february march april june july august september october november "
+    "december".split()
+} | {"sept": "september"}
+#: Derivational suffixes that name the act of a verb ("agree"/"agreement"), after Quirk
+#: et al., A Comprehensive Grammar of the English Language (1985), App. I.2; agent
+#: suffixes ("-er", "-ee") are left out: an employer is not an employee.
+_SUFFIXES = ("ment", "ation", "ion", "ly")
+_AGENT_SUFFIXES = ("er", "ee", "or")
+#: British spellings to American, after the regular patterns listed in Wikipedia's
+#: "American and British English spelling differences" (-our, -ise, -yse, -ence, -tre,
+#: doubled -ll-, -ogue, -mme).
+_SPELLINGS = (
+    (re.compile(r"(?<=\w\w\w)our(s|ed|ing|ite|ites)?$"), r"or\1"),
+    (re.compile(r"(?<=\w\w)is(e|es|ed|ing|ation|ations)$"), r"iz\1"),
+    (re.compile(r"ys(e|es|ed|ing)$"), r"yz\1"),
+    (re.compile(r"^(de|of|pre)tence|^(de|of)fence|^licence"), lambda m: m[0][:-2] + "se"),
+    (re.compile(r"(?<=\w\w)([tb])re(s)?$"), r"\1er\2"),
+    (re.compile(r"([aeiou][^aeiou]+e)ll(ed|ing|ers?)$"), r"\1l\2"),
+    (re.compile(r"ogue(s)?$"), r"og\1"),
+    (re.compile(r"(?<=\w\w)mme(s)?$"), r"m\1"),
+)
+# Numbers (with a percent sign or an ordinal suffix), and words with their inner
+# apostrophes and hyphens: "second-highest" is not "highest".
+_TOKEN = re.compile(
+    r"(\d(?:[\d,.]*\d)?)(%|(?:st|nd|rd|th)(?![^\W\d_]))?|([^\W\d_]+(?:['’-][^\W\d_]+)*)"
+)
 _POSSESSIVE = re.compile(r"['’]s$", re.I)
-# A close variant: a spelling or inflection the lemmatiser does not know.
-_VARIANT_SCORE = 85.0
-_VARIANT_PREFIX = 5
+_PER_CENT = re.compile(r"\bper\s+cent\b", re.I)
+_INITIALISM = re.compile(r"\b(?:[A-Za-z]\.){2,}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,6 +208,7 @@ class _Token:
     lemma: str
     stem: str
     number: str | None = None
+    root: str = ""  # American spelling, derivational suffix removed, stemmed
 
     @property
     def capitalised(self) -> bool:
@@ -134,12 +217,20 @@ class _Token:
     @property
     def common(self) -> bool:
         """A function word or quantifier: never a name, even capitalised."""
-        return self.lower in _STOP_WORDS or self.lower in _QUANTIFIERS
+        return self.lower in _STOP_WORDS or self.lower in _QUANTIFIERS or self.lower in _CHECKED
 
     @property
-    def keys(self) -> tuple[str, str, str]:
-        """What the word may match by: itself, its lemma, its stem."""
-        return (self.lower, self.lemma, self.stem)
+    def keys(self) -> tuple[str, ...]:
+        """What the word may match by: itself, its lemma, its stem, its root."""
+        return (
+            (self.lower, self.lemma, self.stem, self.root)
+            if self.root
+            else (
+                self.lower,
+                self.lemma,
+                self.stem,
+            )
+        )
 
 
 _STEMMER = snowballstemmer.stemmer("english")
@@ -150,39 +241,123 @@ def _fold(word: str) -> str:
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
+def _number(value: Decimal | int) -> str:
+    text = format(Decimal(value).normalize(), "f")
+    return text
+
+
+def _number_word(lower: str) -> str | None:
+    """The value of a number word: "seven", "twenty-two", "second", "twenty-first"."""
+    if lower in _NUMBER_WORDS:
+        return str(_NUMBER_WORDS[lower])
+    if lower in _ORDINAL_WORDS:
+        return f"{_ORDINAL_WORDS[lower]}th"
+    if lower in _MAGNITUDES:
+        return _number(_MAGNITUDES[lower])
+    tens, _, unit = lower.partition("-")
+    if tens in _NUMBER_WORDS and _NUMBER_WORDS[tens] >= 20 and _NUMBER_WORDS[tens] % 10 == 0:
+        if unit in _NUMBER_WORDS and 0 < _NUMBER_WORDS[unit] < 10:
+            return str(_NUMBER_WORDS[tens] + _NUMBER_WORDS[unit])
+        if unit in _ORDINAL_WORDS and _ORDINAL_WORDS[unit] < 10:
+            return f"{_NUMBER_WORDS[tens] + _ORDINAL_WORDS[unit]}th"
+    return None
+
+
+def _american(word: str) -> str:
+    for pattern, replacement in _SPELLINGS:
+        word = pattern.sub(replacement, word)  # type: ignore[arg-type]
+    return word
+
+
 @lru_cache(maxsize=65536)
 def _word(word: str) -> _Token:
     lower = _fold(word)
-    if lower in _NUMBER_WORDS:
-        return _Token(word, lower, lower, lower, _NUMBER_WORDS[lower])
+    if word[:1].isupper() and lower.rstrip(".") in _MONTHS:
+        lower = _MONTHS[lower.rstrip(".")]
+    number = _number_word(lower)
+    if number is not None:
+        return _Token(word, lower, lower, lower, number)
     lemma = _fold(str(simplemma.lemmatize(lower, lang="en")))
-    return _Token(word, lower, lemma, _STEMMER.stemWord(lemma))
+    american = _american(lemma)
+    stem = _STEMMER.stemWord(lemma)
+    if american.endswith(_AGENT_SUFFIXES) and len(_STEMMER.stemWord(american)) < len(american) - 1:
+        # The stemmer strips "-er": "accuser" would be "accused".
+        return _Token(word, lower, lemma, american, root=american)
+    base = next(
+        (
+            american[: -len(s)]
+            for s in _SUFFIXES
+            if american.endswith(s) and len(american) - len(s) >= 4
+        ),
+        american,
+    )
+    return _Token(word, lower, lemma, stem, root=_STEMMER.stemWord(base))
+
+
+def _normalise(text: str) -> str:
+    text = _PER_CENT.sub("percent", text)
+    return _INITIALISM.sub(lambda m: m[0].replace(".", ""), text)
 
 
 def _tokens(text: str) -> list[_Token]:
     found: list[_Token] = []
-    for match in _TOKEN.finditer(text):
-        digits, percent, word = match.groups()
+    for match in _TOKEN.finditer(_normalise(text)):
+        digits, suffix, word = match.groups()
         if digits is not None:
             value = digits.replace(",", "")
+            if suffix and suffix != "%":
+                value = f"{int(value)}th" if value.isdigit() else value
             found.append(_Token(digits, value, value, value, value))
-            if percent:
+            if suffix == "%":
                 found.append(_word("percent"))
             continue
-        found.append(_word(_POSSESSIVE.sub("", word).replace("’", "'")))
+        token = _word(_POSSESSIVE.sub("", word).replace("’", "'"))
+        previous = found[-1] if found else None
+        if (
+            token.lower in _MAGNITUDES
+            and previous is not None
+            and previous.number is not None
+            and not previous.number.endswith("th")
+        ):
+            # "3 million", "two hundred": one number.
+            value = _number(Decimal(previous.number) * _MAGNITUDES[token.lower])
+            found[-1] = _Token(f"{previous.word} {token.word}", value, value, value, value)
+            continue
+        found.append(token)
     return found
+
+
+def _clauses(text: str) -> list[list[_Token]]:
+    """The tokens of each clause of ``text``: the reach of a negation or a hedge."""
+    return [_tokens(part) for part in _CLAUSE_END.split(_normalise(text))]
+
+
+def _statement_clauses(text: str) -> list[list[list[_Token]]]:
+    """The clauses of a statement (a comma does not end one: "nobody loses a bin, a
+    library or a bus route"), each as its parts between commas."""
+    return [
+        [_tokens(p) for p in _CLAUSE_END.split(part)]
+        for part in _STATEMENT_CLAUSE_END.split(_normalise(text))
+    ]
 
 
 def _is_negation(token: _Token) -> bool:
     return token.lower in _NEGATIONS or token.lower.endswith("n't")
 
 
+def _is_negator(token: _Token) -> bool:
+    return _is_negation(token) or token.lemma in _NEGATIVE_POLARITY
+
+
+def _is_hedge(token: _Token) -> bool:
+    # "May" capitalised is a month.
+    return token.lower in _HEDGES and not (token.lower == "may" and token.word == "May")
+
+
 def _is_content(token: _Token, previous: _Token | None) -> bool:
     if token.number is not None or _is_negation(token):
         return False
-    if len(token.word) < 2:
-        return False
-    if token.lower in _ORDINAL_SUFFIXES and previous is not None and previous.number:
+    if len(token.word) < 2 and token.lower not in _CHECKED:
         return False
     # "US" is a country, "us" a pronoun.
     return token.lower not in _STOP_WORDS or (token.word.isupper() and len(token.word) > 1)
@@ -192,42 +367,137 @@ def _content(tokens: Sequence[_Token]) -> list[_Token]:
     return [t for i, t in enumerate(tokens) if _is_content(t, tokens[i - 1] if i else None)]
 
 
-def _shared_prefix(a: str, b: str) -> int:
-    for i, (x, y) in enumerate(zip(a, b, strict=False)):
-        if x != y:
-            return i
-    return min(len(a), len(b))
+def _scopes(
+    texts: Iterable[str],
+    is_marker: Callable[[_Token], bool],
+    split: Callable[[str], list[list[list[_Token]]]] | None = None,
+) -> tuple[list[list[_Token]], list[tuple[_Token, bool, bool]]]:
+    """What markers (negations, hedges) reach in ``texts``: the content words after each
+    marker to the end of its clause, and every content word with whether one reaches
+    it (``after``) and whether its clause holds one (``within``)."""
+    scopes: list[list[_Token]] = []
+    words: list[tuple[_Token, bool, bool]] = []
+    for text in texts:
+        for parts in split(text) if split else [[c] for c in _clauses(text)]:
+            within = any(is_marker(t) for clause in parts for t in clause)
+            for clause in parts:
+                scope: list[_Token] | None = None
+                for i, token in enumerate(clause):
+                    if is_marker(token):
+                        scope = []
+                        scopes.append(scope)
+                    elif _is_content(token, clause[i - 1] if i else None):
+                        words.append((token, scope is not None, within))
+                        if scope is not None:
+                            scope.append(token)
+    return scopes, words
 
 
-def _opposed(a: str, b: str) -> bool:
-    return any(a == p + b or b == p + a for p in _OPPOSING_PREFIXES)
-
-
-def _variant_of(word: str, vocabulary: Sequence[str]) -> bool:
-    """Whether ``word`` is a close variant of a word in ``vocabulary`` (not its opposite)."""
-    if len(word) < 4:
-        return False
-    candidates = [v for v in vocabulary if len(v) >= 4 and not _opposed(word, v)]
-    for other in candidates:
-        shared = _shared_prefix(word, other)
-        if shared >= _VARIANT_PREFIX and shared >= 0.7 * min(len(word), len(other)):
-            return True
-    best = process.extractOne(word, candidates, scorer=fuzz.ratio, score_cutoff=_VARIANT_SCORE)
-    return best is not None
-
-
-def _negated(tokens: Sequence[_Token]) -> set[str]:
-    """Lemmas of the word right after each negation or denial: what the text says is
-    not so."""
-    scope: set[str] = set()
-    for i, token in enumerate(tokens):
-        if _is_negation(token) or token.lemma in _NEGATIVE_POLARITY:
-            scope.update(t.lemma for t in _content(tokens[i + 1 : i + 5])[:1])
-    return scope
+def _reversed(
+    scopes: Sequence[Sequence[_Token]],
+    words: Sequence[tuple[_Token, bool, bool]],
+    others: Sequence[tuple[_Token, bool, bool]],
+) -> str | None:
+    """A word of a marked scope (its head, or two of its words) that ``others`` use
+    outside any marked clause, and never marked, while ``words`` never use it unmarked:
+    a marker dropped or added. ("you do not get X" quoted beside "you get Y" has
+    "get" both ways in its evidence: either is backed.)"""
+    unmarked = {k for t, after, _ in words if not after for k in t.keys}
+    marked = {k for t, after, _ in others if after for k in t.keys}
+    loose = {k for t, _, within in others if not within for k in t.keys} - marked
+    for scope in scopes:
+        hits = [
+            t
+            for t in scope
+            if not any(k in unmarked for k in t.keys) and any(k in loose for k in t.keys)
+        ]
+        head = next(
+            (t for t in scope if not t.lower.endswith("ly") and t.lower not in _POLARITY_ITEMS),
+            None,
+        )
+        if head is not None and head in hits:
+            return head.lemma
+        if len(hits) >= 2:
+            return hits[0].lemma
+    return None
 
 
 def _in_order(first: str, second: str, text: str) -> bool:
     return re.search(rf"(?<!\w){re.escape(first)}\s+{re.escape(second)}(?!\w)", text) is not None
+
+
+def _noun_phrase(tokens: Sequence[_Token], at: int) -> list[_Token]:
+    """The words of the noun phrase around ``tokens[at]``: the content words before it
+    and the names after it ("Defence Minister Yoav Gallant")."""
+    lo = at
+    while lo > 0 and _is_content(tokens[lo - 1], None) and tokens[lo - 1].lemma not in _REPORTING:
+        lo -= 1
+    hi = at + 1
+    while hi < len(tokens) and tokens[hi].capitalised and not tokens[hi].common:
+        hi += 1
+    # "a statement from the National Police Directorate"
+    link = hi
+    while link < len(tokens) and tokens[link].lower in ("of", "from", "the"):
+        link += 1
+    if link > hi and link < len(tokens) and tokens[link].capitalised:
+        hi = link
+        while hi < len(tokens) and tokens[hi].capitalised and not tokens[hi].common:
+            hi += 1
+    return list(tokens[lo:hi])
+
+
+def _widening(region: Sequence[_Token], before: Sequence[str]) -> list[_Token]:
+    """The words of the sentences ``before`` that may stand for a reference in the
+    evidence: the names, for a personal pronoun; the noun phrase "the X" names; things,
+    for "it" or "this"."""
+    clauses = [c for text in before for c in _clauses(text)]
+    earlier = [t for c in clauses for t in c]
+    lowered = {t.lower for t in region}
+    added: list[_Token] = []
+    if lowered & _PERSONAL:
+        # The names, and the verb that says they spoke ("said Dalia Orsted").
+        added += [t for t in earlier if (t.capitalised and not t.common) or t.lemma in _REPORTING]
+    if lowered & _PLURAL:
+        # "they" may be "the suspects": the plural nouns of the sentence before.
+        added += [
+            t
+            for t in earlier
+            if t.lower != t.lemma and t.lower.endswith("s") and t.lemma not in _REPORTING
+        ]
+    named = {
+        second.lemma
+        for first, second in pairwise(region)
+        if first.lower == "the" and _is_content(second, first)
+    }
+    for clause in clauses:
+        for i, token in enumerate(clause):
+            if token.lemma in named and _is_content(token, None):
+                added += _noun_phrase(clause, i)
+    if lowered & _IMPERSONAL:
+        # "it" may be a thing named there: the words of a noun phrase after a determiner.
+        for clause in clauses:
+            for i, token in enumerate(clause):
+                if token.lower in _DETERMINERS:
+                    run = clause[i + 1 : i + 5]
+                    end = next(
+                        (
+                            j
+                            for j, t in enumerate(run)
+                            if not (_is_content(t, None) or t.number is not None)
+                        ),
+                        None,
+                    )
+                    added += run[:end]
+    return added
+
+
+def _article_names(article: str) -> frozenset[str]:
+    """Words the article writes only capitalised: names, whatever the statement's case."""
+    upper: set[str] = set()
+    lower: set[str] = set()
+    for match in re.finditer(r"[^\W\d_]+", article):
+        (upper if match[0][:1].isupper() else lower).add(_fold(match[0]))
+    return frozenset(upper - lower)
 
 
 def check_statement(
@@ -238,34 +508,30 @@ def check_statement(
     article: str = "",
     *,
     denied: bool = False,
+    hedged: bool = False,
 ) -> Support:
     """Whether ``statement`` is backed by its ``evidence`` (the quoted words) and the
     ``context`` (the sentences they come from).
 
-    Where those refer back ("he", "they", "the statement" naming something of the
-    sentence before), the words of the sentences ``before`` may stand in for the
-    reference. A name backed in part ("Sørlie") may be given in full as the
-    ``article`` gives it elsewhere ("Jakub Sørlie"). A ``denied`` claim states what
-    its source says is untrue ("X denied that the plot had any link" gives "the plot
-    had a link", certainty denied), so it may drop its evidence's negation.
+    Where those refer back ("he", "they", "the minister" naming something of the
+    sentence before), the names of the sentences ``before`` (or that noun phrase)
+    may stand in for the reference. A name backed in part ("Sørlie") may be given in
+    full as the ``article`` gives it elsewhere ("Jakub Sørlie"). A ``denied`` claim
+    states what its source says is untrue ("X denied that the plot had any link" gives
+    "the plot had a link", certainty denied), so it may drop its evidence's negation; a
+    ``hedged`` one may drop its evidence's "may" or "could".
     """
     said = _tokens(statement)
     region = [t for text in (*evidence, *context) for t in _tokens(text)]
-    earlier = [t for text in before for t in _tokens(text)]
-    keys = {k for t in region for k in t.keys}
-    earlier_keys = {k for t in earlier for k in t.keys}
-    lowered = {t.lower for t in region}
-    if lowered & _PERSONAL or any(
-        first.lower == "the" and second.lemma in earlier_keys for first, second in pairwise(region)
-    ):
-        keys |= earlier_keys
-    elif lowered & _IMPERSONAL:
-        keys |= {k for t in earlier if not t.capitalised for k in t.keys}
-    numbers = {t.number for t in (*region, *earlier) if t.number is not None}
+    widened = _widening(region, before)
+    keys = {k for t in (*region, *widened) for k in t.keys}
+    numbers = {t.number for t in (*region, *widened) if t.number is not None}
     # "according to X" may become "X said"; "X denied that" may become "X said ... not".
     reporting = bool(keys & (_REPORTING | _NEGATIVE_POLARITY))
-    vocabulary = sorted({t.lower for t in region} | {t.lemma for t in region})
+    hedging = any(_is_hedge(t) or t.lemma in _HEDGE_CUES for t in region)
+    hyphened = {t.lower for t in region if "-" in t.lower}
     folded_article = _fold(article)
+    article_names = _article_names(article)
 
     reasons: list[str] = []
     units = 0
@@ -280,16 +546,26 @@ def check_statement(
             reasons.append(f"number {token.word} in the statement is not in its evidence")
 
     content = _content(said)
-    names = [t.capitalised and not (i == 0 and t.common) for i, t in enumerate(content)]
+    names = [
+        (t.capitalised and not (i == 0 and t.common)) or t.lower in article_names
+        for i, t in enumerate(content)
+    ]
     found: list[bool] = []
-    for token, name in zip(content, names, strict=True):
+    for i, token in enumerate(content):
         parts = [_word(p) for p in token.word.split("-")] if "-" in token.word else []
+        joined = [
+            f"{content[j].lower}-{content[j + 1].lower}"
+            for j in (i - 1, i)
+            if j >= 0 and j + 1 < len(content)
+        ]
         found.append(
             any(k in keys for k in token.keys)
             or (reporting and token.lemma in _REPORTING)
+            # "could rise" for "are expected to rise".
+            or (token.lower in _HEDGES and hedging)
             or (bool(parts) and all(any(k in keys for k in p.keys) for p in parts))
-            # Spelling variants of words, never of names: "Westmoor" is not "Eastmoor".
-            or (not name and _variant_of(token.lower, vocabulary))
+            # "Al Qaeda" for "Al-Qaeda".
+            or any(j in hyphened for j in joined)
         )
     # The rest of a name backed in part, as the article writes it: "Jakub Sørlie".
     for i, token in enumerate(content):
@@ -313,27 +589,71 @@ def check_statement(
             reasons.append(f"name '{token.word}' in the statement is not in its evidence")
         else:
             reasons.append(f"statement word '{token.word}' is not in its evidence")
+    if not units:
+        reasons.append("statement has no content word or number")
 
-    polarity: list[str] = []
-    said_negated = any(_is_negation(t) for t in said)
-    said_polar = any(t.lemma in _NEGATIVE_POLARITY for t in said)
-    region_negated = any(_is_negation(t) for t in region)
-    region_polar = any(t.lemma in _NEGATIVE_POLARITY for t in region)
-    if said_negated and not (region_negated or region_polar):
-        polarity.append("statement negates its evidence")
-    elif not (said_negated or said_polar or denied) and (region_negated or region_polar):
-        dropped = _negated(region) & {t.lemma for t in said}
-        if dropped:
-            polarity.append(
-                f"statement drops the negation of '{sorted(dropped)[0]}' in its evidence"
-            )
-
-    score = backed / units if units else 1.0
+    polarity = _polarity(statement, [*evidence, *context], denied=denied, hedged=hedged)
+    score = backed / units if units else 0.0
     if polarity:
         score /= 2
     # A missing word or number says more than a polarity mismatch it may cause.
     reasons += polarity
     return Support(round(score, 3), reasons[0] if reasons else None)
+
+
+def _opposite(said: Sequence[_Token], region: Sequence[Sequence[_Token]]) -> str | None:
+    """A word of ``_PAIRS`` that the statement uses where its evidence has its pair:
+    "voted for" from "voted against"."""
+    used = {t.lower for tokens in region for t in tokens}
+    follow = set()
+    for tokens in region:
+        for i, a in enumerate(tokens):
+            b = next((t for t in tokens[i + 1 :] if _is_content(t, None)), None)
+            follow |= {(a.lower, k) for k in (b.keys if b is not None else ())}
+    said_words = {t.lower for t in said}
+    for i, word in enumerate(said):
+        if word.lower not in _PAIRS:
+            continue
+        other = _PAIRS[word.lower]
+        after = next((t for t in said[i + 1 :] if _is_content(t, None)), None)
+        keys = after.keys if after is not None else ()
+        alone = other not in said_words and word.lower not in used
+        if (other in used and alone) or any(
+            (other, k) in follow and (word.lower, k) not in follow for k in keys
+        ):
+            return f"statement says '{word.word}' where its evidence says '{other}'"
+    return None
+
+
+def _polarity(statement: str, region: Sequence[str], *, denied: bool, hedged: bool) -> list[str]:
+    """Where the statement negates or hedges otherwise than its evidence does.
+
+    What a negation reaches in the evidence (to the end of its clause) must be negated
+    in the statement, and the other way round, unless the claim is ``denied``; what a
+    hedge reaches in the evidence must be hedged in the statement unless the claim is
+    ``hedged``.
+    """
+    problems: list[str] = []
+    if opposite := _opposite(_tokens(statement), [_tokens(text) for text in region]):
+        problems.append(opposite)
+    if any(_is_negation(t) for t in _tokens(statement)) and not any(
+        _is_negator(t) for text in region for t in _tokens(text)
+    ):
+        problems.append("statement negates its evidence")
+    said_scopes, said = _scopes([statement], _is_negator, _statement_clauses)
+    held_scopes, held = _scopes(region, _is_negator)
+    if not denied and (lemma := _reversed(held_scopes, held, said)):
+        problems.append(f"statement drops the negation of '{lemma}' in its evidence")
+    if lemma := _reversed(said_scopes, said, held):
+        problems.append(f"statement negates '{lemma}', which its evidence does not")
+    if not hedged:
+        held_scopes, held = _scopes(region, _is_hedge)
+        _, said = _scopes(
+            [statement], lambda t: _is_hedge(t) or t.lemma in _HEDGE_CUES, _statement_clauses
+        )
+        if lemma := _reversed(held_scopes, held, said):
+            problems.append(f"statement drops the hedge on '{lemma}' in its evidence")
+    return problems
 
 
 _NAME_LIST = re.compile(r"\s*(?:,|;|&|\band\b)\s*")
@@ -391,11 +711,12 @@ def review_claim(
 ) -> Review:
     """Check a grounded claim's free text; set its ``support`` score, drop a ``name``
     or ``entities`` that are not in the article. ``cited`` are the sentence numbers
-    its evidence quotes gave."""
+    its evidence quotes gave: used only when no quote aligned (a quote that aligned
+    elsewhere does not bring in the sentence it cited)."""
     review = Review()
     text = index.text
     evidence = [s for s in claim.get("evidence") or [] if s]
-    held = _sentences_of(evidence, cited, sentences)
+    held = _sentences_of(evidence, () if evidence else cited, sentences)
     context = [text[sentences[i].start : sentences[i].end] for i in held]
     before = [
         text[sentences[i - 1].start : sentences[i - 1].end]
@@ -403,12 +724,24 @@ def review_claim(
         if i > 0 and i - 1 not in held
     ]
     attribution = claim.get("attribution") or {}
-    # The source the claim credits, where the text names it, backs its own name.
-    context += [span["text"] for span in (attribution.get("speaker"),) if span]
+    # The source the claim credits backs its own name, where the text names it in the
+    # sentences of the evidence or the one before: not a name from anywhere else.
+    near = {*held, *(i - 1 for i in held)}
+    speaker = attribution.get("speaker")
+    if speaker and set(_sentences_of([speaker], (), sentences)) <= near:
+        context.append(speaker["text"])
     statement = str(claim.get("statement") or "")
-    denied = claim.get("certainty") == "denied"
+    certainty = claim.get("certainty")
     quoted = [s["text"] for s in evidence]
-    support = check_statement(statement, quoted, context, before, text, denied=denied)
+    support = check_statement(
+        statement,
+        quoted,
+        context,
+        before,
+        text,
+        denied=certainty == "denied",
+        hedged=certainty == "hedged",
+    )
     claim["support"] = support.score
     if support.reason is not None:
         review.failures.append(f"statement: {support.reason}")
@@ -426,10 +759,19 @@ def review_claim(
     return review
 
 
-#: A participant's role is a label ("agent", "place-of-origin"), not a sentence.
-_ROLE = re.compile(r"[A-Za-z]+(?:[-_ ][A-Za-z]+){0,3}")
+#: A participant's role is a label ("agent", "place-of-origin", "Attacker"), not a
+#: sentence: at most three lowercase words of letters joined by a space, hyphen or
+#: underscore, or one capitalised word.
+_ROLE_WORD = r"[^\W\d_]+"
+_ROLE = re.compile(rf"{_ROLE_WORD}(?:[-_ ]{_ROLE_WORD}){{0,2}}")
 _ROLE_MAX_CHARS = 32
 DEFAULT_ROLE = "participant"
+
+
+def _is_role(role: str) -> bool:
+    if len(role) > _ROLE_MAX_CHARS or not _ROLE.fullmatch(role):
+        return False
+    return role.islower() or (role.isalpha() and role[1:].islower())
 
 
 def review_event(event: dict[str, Any]) -> Review:
@@ -437,7 +779,7 @@ def review_event(event: dict[str, Any]) -> Review:
     review = Review()
     for i, participant in enumerate(event.get("participants") or []):
         role = str(participant.get("role") or "").strip()
-        if len(role) <= _ROLE_MAX_CHARS and _ROLE.fullmatch(role):
+        if _is_role(role):
             participant["role"] = role
             continue
         participant["role"] = DEFAULT_ROLE
