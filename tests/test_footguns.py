@@ -43,7 +43,13 @@ def test_failures_under_the_sentence_strategy_name_the_sentence_not_a_window(
         "Officials denied that the army had been called in."
     )
     with ScriptedServer(unusable) as server:
-        options: dict[str, Any] = {"strategy": "sentence", "cache": "off", "max_wait": 0.01}
+        # The model is asked nothing by default; this test is about asking it.
+        options: dict[str, Any] = {
+            "strategy": "sentence",
+            "decisions": ["kind"],
+            "cache": "off",
+            "max_wait": 0.01,
+        }
         with Extractor("scripted", base_url=server.base_url, **options) as ex:
             facts = ex.extract(article)
     failures = [w for w in facts.warnings if "did not fit" in w]
