@@ -86,8 +86,10 @@ def measure(name: str, text: str) -> None:
     print(f"   prompt tokens per article: {total}")
     print(f"   with prompt caching (prefix cached once warm): {total - cached} billed at full rate")
     if full is not None and warm is not None:
-        print(f"   {MODEL} prompt cost per 1,000 articles: ${full * 1000:.3f} cold, ")
-        print(f"   ${warm * 1000:.3f} with the prefix cached")
+        print(
+            f"   {MODEL} prompt cost per 1,000 articles: ${full * 1000:.3f} cold, "
+            f"${warm * 1000:.3f} with the prefix cached"
+        )
 
 
 def main() -> None:
