@@ -60,10 +60,18 @@ def ten_kb_article(folder: Path) -> Path:
     return path
 
 
+#: By default the sentence strategy asks the model nothing (it lost to the rules on every
+#: decision measured); the speed of the model is measured on the one it can still be asked.
+ASKED = ["kind"]
+
+
 def measure(path: Path, runs: int) -> dict[str, float]:
     rows: dict[str, list[float]] = {}
     for _ in range(runs):
-        with tempfile.TemporaryDirectory() as cache, Extractor(cache_dir=cache) as ex:
+        with (
+            tempfile.TemporaryDirectory() as cache,
+            Extractor(cache_dir=cache, decisions=ASKED) as ex,
+        ):
             started = time.perf_counter()
             facts = ex.extract(path)
             seconds = time.perf_counter() - started
@@ -96,7 +104,7 @@ def _apply(tuning: dict[str, int]) -> None:
 def child_article(path: Path, tuning: dict[str, int]) -> None:
     """One cold extraction of ``path``; prints seconds and CPU seconds as JSON."""
     _apply(tuning)
-    with tempfile.TemporaryDirectory() as cache, Extractor(cache_dir=cache) as ex:
+    with tempfile.TemporaryDirectory() as cache, Extractor(cache_dir=cache, decisions=ASKED) as ex:
         started, cpu = time.perf_counter(), time.process_time()
         facts = ex.extract(path)
         seconds, cpu = time.perf_counter() - started, time.process_time() - cpu

@@ -266,13 +266,15 @@ def test_cost_estimate_prices_cached_prompt_tokens_at_the_cached_rate() -> None:
     assert estimate_cost("my-model", 10**6, 0, two, cached_prompt_tokens=10**6) == 2.0
 
 
+def with_prompt_cache(request: dict[str, Any]) -> Reply:
+    """The rule model, answering as a provider whose prompt cache served 1,024 tokens."""
+    body = completion(request, rule_model(request))
+    body["usage"]["prompt_tokens_details"] = {"cached_tokens": 1024}
+    return Reply(200, body)
+
+
 def test_cached_prompt_tokens_are_read_from_the_provider_usage(tmp_path: Path) -> None:
     """The provider's prompt-cache hits land in Usage and lower the cost."""
-
-    def with_prompt_cache(request: dict[str, Any]) -> Reply:
-        body = completion(request, rule_model(request))
-        body["usage"]["prompt_tokens_details"] = {"cached_tokens": 1024}
-        return Reply(200, body)
 
     with ScriptedServer(with_prompt_cache) as server:
         with Extractor(
@@ -283,3 +285,22 @@ def test_cached_prompt_tokens_are_read_from_the_provider_usage(tmp_path: Path) -
     assert usage.calls >= 1 and usage.cached_prompt_tokens == 1024 * usage.calls
     uncached = estimate_cost("gpt-4o-mini", usage.prompt_tokens, usage.completion_tokens)
     assert usage.cost_usd is not None and uncached is not None and usage.cost_usd < uncached
+
+
+def test_the_summary_shows_prompt_tokens_from_the_provider_cache(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from factsift.cli import app
+
+    (tmp_path / "a.txt").write_text(ARTICLE, encoding="utf-8")
+    with ScriptedServer(with_prompt_cache) as server:
+        args = ["extract", str(tmp_path / "a.txt"), "-o", str(tmp_path / "f.jsonl")]
+        env = {
+            "FACTSIFT_MODEL": "gpt-4o-mini",
+            "OPENAI_BASE_URL": server.base_url,
+            "OPENAI_API_KEY": "k",
+            "FACTSIFT_CACHE_DIR": str(tmp_path / "cache"),
+        }
+        done = CliRunner().invoke(app, [*args, "--quiet"], env=env)
+    assert done.exit_code == 0, done.output
+    assert "1,024 prompt tokens from the provider's prompt cache" in " ".join(done.output.split())

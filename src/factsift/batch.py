@@ -83,6 +83,8 @@ class Summary:
     events: int = 0
     rejected: int = 0
     prompt_tokens: int = 0
+    #: Of the prompt tokens, those the provider served from its prompt cache.
+    cached_prompt_tokens: int = 0
     completion_tokens: int = 0
     cost_usd: float = 0.0
     unpriced: bool = False
@@ -102,6 +104,7 @@ class Summary:
         self.events += len(facts.events)
         self.rejected += len(facts.rejected)
         self.prompt_tokens += facts.usage.prompt_tokens
+        self.cached_prompt_tokens += facts.usage.cached_prompt_tokens
         self.completion_tokens += facts.usage.completion_tokens
         self.llm_calls += facts.usage.calls
         self.cached_calls += facts.usage.cached_calls

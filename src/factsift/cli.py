@@ -455,10 +455,15 @@ def _print_summary(summary: Summary, output: Path) -> None:
             f", {summary.duplicates} duplicate input(s) of an article already met, "
             "not written again"
         )
+    from_cache = (
+        f" ({summary.cached_prompt_tokens:,} prompt tokens from the provider's prompt cache)"
+        if summary.cached_prompt_tokens
+        else ""
+    )
     err.print(
         f"[bold]{summary.articles}[/] articles ({summary.failed} failed{partial}{skipped}): "
         f"{summary.claims} claims, {summary.events} events, {summary.rejected} rejected; "
-        f"{summary.prompt_tokens + summary.completion_tokens:,} tokens, {cost}; "
+        f"{summary.prompt_tokens + summary.completion_tokens:,} tokens{from_cache}, {cost}; "
         f"{summary.cached_calls} of {summary.llm_calls} LLM calls from the cache "
         f"-> {_safe(output)}"
     )
