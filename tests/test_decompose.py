@@ -497,3 +497,19 @@ def test_a_quotation_over_three_sentences_is_one_claim() -> None:
     [claim] = claims
     assert claim["attribution"]["name"] == "the mayor"
     assert [e["sentence"] for e in claim["evidence"]] == [1, 2, 3]
+
+
+def test_the_quickstart_folder_extracts_with_no_failure_however_many_run_at_once(
+    tmp_path: Path,
+) -> None:
+    """The README's first command, with the default strategy and no model call: articles
+    run on worker threads at once, and nothing they share may be clobbered."""
+    from factsift.batch import run_batch
+    from factsift.extract import Extractor
+
+    out = tmp_path / "facts.jsonl"
+    with Extractor(cache="off") as extractor:
+        assert extractor.strategy == "sentence"
+        summary = run_batch(extractor, [EXAMPLES], out, concurrency=8)
+    assert summary.errors == [] and summary.failed == 0
+    assert summary.articles >= 7 and summary.llm_calls == 0

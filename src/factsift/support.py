@@ -32,6 +32,7 @@ here is pure.
 from __future__ import annotations
 
 import re
+import threading
 import unicodedata
 from bisect import bisect_right
 from collections.abc import Callable, Iterable, Sequence
@@ -233,7 +234,16 @@ class _Token:
         )
 
 
-_STEMMER = snowballstemmer.stemmer("english")
+# A Snowball stemmer keeps the word it works on in itself: one per thread (the sentence
+# strategy checks statements from several worker threads at once).
+_STEMMERS = threading.local()
+
+
+def _stem(word: str) -> str:
+    stemmer = getattr(_STEMMERS, "english", None)
+    if stemmer is None:
+        stemmer = _STEMMERS.english = snowballstemmer.stemmer("english")
+    return str(stemmer.stemWord(word))
 
 
 def _fold(word: str) -> str:
@@ -279,8 +289,8 @@ def _word(word: str) -> _Token:
         return _Token(word, lower, lower, lower, number)
     lemma = _fold(str(simplemma.lemmatize(lower, lang="en")))
     american = _american(lemma)
-    stem = _STEMMER.stemWord(lemma)
-    if american.endswith(_AGENT_SUFFIXES) and len(_STEMMER.stemWord(american)) < len(american) - 1:
+    stem = _stem(lemma)
+    if american.endswith(_AGENT_SUFFIXES) and len(_stem(american)) < len(american) - 1:
         # The stemmer strips "-er": "accuser" would be "accused".
         return _Token(word, lower, lemma, american, root=american)
     base = next(
@@ -291,7 +301,7 @@ def _word(word: str) -> _Token:
         ),
         american,
     )
-    return _Token(word, lower, lemma, stem, root=_STEMMER.stemWord(base))
+    return _Token(word, lower, lemma, stem, root=_stem(base))
 
 
 def _normalise(text: str) -> str:

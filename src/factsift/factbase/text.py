@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import threading
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
@@ -75,7 +76,8 @@ _TIME_PHRASE = re.compile(
     r"|\b(?:yesterday|today|last\s+week|last\s+month)\b",
     re.I,
 )
-_stemmer = snowballstemmer.stemmer("english")
+# A Snowball stemmer keeps the word it works on in itself: one per thread.
+_stemmers = threading.local()
 
 
 def fold(text: str) -> str:
@@ -102,7 +104,10 @@ def is_common_word(word: str) -> bool:
 
 @lru_cache(maxsize=65536)
 def _stem(word: str) -> str:
-    return str(_stemmer.stemWord(word))
+    stemmer = getattr(_stemmers, "english", None)
+    if stemmer is None:
+        stemmer = _stemmers.english = snowballstemmer.stemmer("english")
+    return str(stemmer.stemWord(word))
 
 
 @dataclass(frozen=True)
