@@ -438,7 +438,7 @@ def _in_order(first: str, second: str, text: str) -> bool:
 
 def _noun_phrase(tokens: Sequence[_Token], at: int) -> list[_Token]:
     """The words of the noun phrase around ``tokens[at]``: the content words before it
-    and the names after it ("Defence Minister Yoav Gallant")."""
+    and the names after it ("Finance Minister Maria Ortiz")."""
     lo = at
     while lo > 0 and _is_content(tokens[lo - 1], None) and tokens[lo - 1].lemma not in _REPORTING:
         lo -= 1

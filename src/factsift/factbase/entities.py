@@ -1,12 +1,12 @@
 """Names across articles: one entity for every way the news writes a name.
 
 A mention becomes a name by dropping what precedes the last title or
-possessive ("Israel's defence minister", "Defense Minister") and keeping the
+possessive ("Norway's finance minister", "Finance Minister") and keeping the
 capitalised words after it. A one-word name is linked to the full name that
 ends (or starts) with it, first in its own article, then across the corpus
-when only one full name fits. Lower-case words are never names ("a gallant
+when only one full name fits. Lower-case words are never names ("a noble
 effort"), nor is a lone capitalised first word followed by lower-case ones
-("Gallant efforts": a sentence start).
+("Noble efforts": a sentence start).
 Measured in ``bench/entities.py``.
 """
 
