@@ -404,8 +404,35 @@ _REPORTING_LEMMAS = """
     criticize criticise condemn denounce praise blame mock dismiss want seek propose defend
     encourage recommend learn call
 """
-_IRREGULAR = {"say": "said", "tell": "told", "write": "wrote written", "think": "thought"}
-_DOUBLED = frozenset({"admit", "quip", "regret", "omit", "refer"})
+# Verbs of stance, intention and judgement, by lemma: lexical units of FrameNet 1.7's
+# frames Judgment_communication, Evaluative_comparison, Judgment, Experiencer_focus, Desiring, Purpose,
+# Deciding, Commitment, Taking_sides, Attempt_suasion, Request, Evidence and Opinion.
+# PARC 3.0 and PolNeAR count them as attribution cues when their subject is the source
+# of the attitude ("the union backs the plan", "she plans to run"); being common words,
+# they count only after a named or pronoun subject (_stance).
+_STANCE_LEMMAS = """
+    accuse attack assail belittle berate blast castigate censure chide decry denigrate
+    deride disparage excoriate fault hail laud lambast rebuke ridicule scold slam vilify
+    commend applaud extol tout admire respect despise scorn disdain deplore resent
+    revere like love hate dislike detest loathe dread enjoy wish desire yearn aspire
+    plan intend aim decide choose opt threaten swear guarantee commit support back
+    endorse oppose favor favour champion advocate persuade convince pressure lobby
+    implore beg request appeal show demonstrate prove illustrate consider feel reckon
+    deem outline detail describe characterize characterise portray depict present unveil
+    dispute challenge debate charge liken compare equate
+"""
+_IRREGULAR = {
+    "say": "said",
+    "tell": "told",
+    "write": "wrote written",
+    "think": "thought",
+    "feel": "felt",
+    "choose": "chose chosen",
+    "swear": "swore sworn",
+    "show": "showed shown",
+    "prove": "proved proven",
+}
+_DOUBLED = frozenset({"admit", "quip", "regret", "omit", "refer", "commit", "plan", "beg", "slam"})
 
 
 def _forms(lemma: str) -> set[str]:
@@ -439,6 +466,11 @@ _REPORTING: frozenset[str] = frozenset(
     form for lemma in _REPORTING_LEMMAS.split() for form in _forms(lemma)
 )
 _BARE = frozenset(_REPORTING_LEMMAS.split())
+_STANCE_VERBS: frozenset[str] = frozenset(
+    form for lemma in _STANCE_LEMMAS.split() for form in _forms(lemma)
+) - _REPORTING
+_BARE_STANCE = frozenset(_STANCE_LEMMAS.split())
+_STANCE_OR_REPORTING = _STANCE_VERBS | _REPORTING
 # English closed-class words (determiners, pronouns, prepositions, conjunctions,
 # auxiliaries) and sentence adverbs: they end a noun phrase or never start a name.
 _DETERMINERS = frozenset(
@@ -458,13 +490,22 @@ _CONJUNCTIONS = frozenset(
     "where whether that which who whom whose what why how once until neither either nor "
     "there".split()
 )
+# Negated auxiliaries are one token ("isn’t"), with either apostrophe.
+_NEGATED_BE = frozenset(
+    w.replace("'", q) for w in "isn't aren't wasn't weren't".split() for q in "'’"
+)
+_NEGATED_MODALS = frozenset(
+    w.replace("'", q)
+    for w in "don't doesn't didn't won't can't couldn't wouldn't shouldn't".split()
+    for q in "'’"
+)
 _AUXILIARIES = frozenset(
     "is are was were be been being am has have had having do does did will would shall "
     "should can could may might must also later previously earlier then again still just "
     "repeatedly recently once now even already further further publicly privately "
     "separately reportedly allegedly often never not only first ’s 's ’re 're ’ve 've ’ll 'll "
-    "’d 'd".split()
-)
+    "’d 'd hasn’t haven’t hadn’t hasn't haven't hadn't".split()
+) | _NEGATED_BE | _NEGATED_MODALS
 _PRONOUNS = frozenset("he she they it we i you".split())
 _SENTENCE_ADVERBS = frozenset(
     "however meanwhile moreover furthermore nevertheless nonetheless still instead "
@@ -501,7 +542,7 @@ SOURCE_NOUNS = UNNAMED_SOURCES | MEDIA_SOURCES
 _CLITIC = re.compile(r"(he|she|it|they|we|i|you|there|that|who)([’'](?:s|re|ve|ll|d|m))", re.I)
 _OPEN_QUOTES = "“‘«"
 _CLOSE_QUOTES = "”’»"
-_NOUN_LIKE_BEFORE = _DETERMINERS | _PREPOSITIONS | {"'s", "’s"}
+_NOUN_LIKE_BEFORE = _DETERMINERS | _PREPOSITIONS
 
 
 @dataclass(frozen=True, slots=True)
@@ -559,8 +600,11 @@ _NUMBERS = frozenset(
     "one two three four five six seven eight nine ten eleven twelve twenty thirty forty fifty "
     "hundred hundreds thousands millions dozens several many".split()
 )
-_BE = frozenset("is are was were am be been being ’s 's ’re 're".split())
-_MODALS = frozenset("do does did will would can could may might should must to".split())
+_BE = frozenset("is are was were am be been being ’s 's ’re 're".split()) | _NEGATED_BE
+_MODALS = (
+    frozenset("do does did will would can could may might should must to".split())
+    | _NEGATED_MODALS
+)
 
 
 def _is_cue(toks: list[_Tok], i: int, common: frozenset[str] = frozenset()) -> bool:
@@ -570,7 +614,8 @@ def _is_cue(toks: list[_Tok], i: int, common: frozenset[str] = frozenset()) -> b
     j = _np_end_before(toks, i - 1)
     prev = toks[i - 1].low if i > 0 else ""
     subject = toks[j] if j >= 0 else None
-    if prev in _NOUN_LIKE_BEFORE or prev == "to" or prev.endswith(("’s", "'s")):
+    possessive = prev.endswith(("’s", "'s")) and prev not in _BE  # "he’s" is "he is"
+    if prev in _NOUN_LIKE_BEFORE or prev == "to" or possessive:
         return False  # "the claims", "to say", "Graham's comments"
     if t.low.endswith(("ed", "told", "said")) and any(x.low in _BE for x in toks[j + 1 : i]):
         return False  # passive: "was first reported by": the source follows "by"
@@ -600,6 +645,7 @@ def _is_cue(toks: list[_Tok], i: int, common: frozenset[str] = frozenset()) -> b
         return subject is not None and (
             subject.low in _PRONOUNS
             or subject.low in _MODALS
+            or any(x.low in _MODALS for x in toks[j + 1 : i])
             or (subject.low.endswith("s") and not subject.low.endswith("’s"))
         )
     return True
@@ -648,7 +694,7 @@ def _np_back(toks: list[_Tok], j: int, first_word: int) -> int:
             named = following.text[:1].isupper() or following.low in _DETERMINERS
             if k == j or k + 1 < start or not named or not toks[k - 1].word:
                 break
-        elif low in _CLOSED or low in _REPORTING:
+        elif low in _CLOSED or (low in _REPORTING and t.text.islower()):
             break
         if t.text[:1].islower() and low.endswith(("ed", "ing")) and low not in _PRONOUNS:
             break
@@ -674,7 +720,9 @@ def _np_forward(toks: list[_Tok], i: int) -> int:
         low = t.low
         if not t.word:
             break
-        if (low in _CLOSED and low not in _DETERMINERS and low != "of") or low in _REPORTING:
+        if low in _CLOSED and low not in _DETERMINERS and low != "of":
+            break
+        if low in _REPORTING and t.text.islower():
             break
         if k > i and low in _DETERMINERS and toks[k - 1].low != "of":
             break
@@ -778,6 +826,94 @@ def _around_cue(
     return Attribution(cue, source, name, content)
 
 
+_OBJECT_STARTS = _DETERMINERS | frozenset("to that him her them it us me".split())
+
+
+def _stance_subject(toks: list[_Tok], i: int, common: frozenset[str]) -> int:
+    """The last token of the source of the stance verb at ``i``, or -1 if it has none.
+
+    A stance verb is a common word ("plans", "backed", "attacks"), so it counts only as
+    a verb with a subject that can hold an attitude just before it: a name, a pronoun
+    or a source noun, or any noun phrase before a "that" clause ("polls show that").
+    """
+    t = toks[i]
+    if not t.text.islower():
+        return -1
+    j = _np_end_before(toks, i - 1)
+    if j < 0 or not toks[j].word:
+        return -1
+    prev = toks[i - 1].low
+    if prev in _NOUN_LIKE_BEFORE or (prev.endswith(("’s", "'s")) and prev not in _BE):
+        return -1  # "the plans", "to support", "Trump's attacks"
+    subject = toks[j]
+    low = subject.low
+    nxt = toks[i + 1].low if i + 1 < len(toks) else ""
+    between = toks[j + 1 : i]
+    if low in _CLOSED - _PRONOUNS or low in _NUMBERS:
+        return -1
+    named = subject.text[:1].isupper() and low not in common
+    agent = named or low in _PRONOUNS or low in SOURCE_NOUNS
+    if t.low.endswith("ing"):
+        # Only the progressive ("is promoting"): a bare gerund is a noun or an adjunct.
+        return j if agent and any(x.low in _BE for x in between) else -1
+    if any(x.low in _BE for x in between):
+        return -1  # passive: see _passive
+    if nxt == "that":
+        return j
+    if not agent:
+        return -1
+    if t.low in _BARE_STANCE:
+        # "they back", "will support"; never "Democrats like Sanders".
+        return j if low in _PRONOUNS or any(x.low in _MODALS for x in between) else -1
+    if t.low.endswith("s") and not (nxt in _OBJECT_STARTS or toks[i + 1].text[:1].isupper()):
+        return -1  # "Russian attacks on …": a noun
+    return j
+
+
+def _stance(
+    s: str, base: int, toks: list[_Tok], i: int, first: int, last: int, common: frozenset[str]
+) -> Attribution | None:
+    """Source and content of a stance verb ("X backs Y", "X plans to …")."""
+    j = _stance_subject(toks, i, common)
+    if j < first:
+        return None
+    start = _np_back(toks, j, first)
+    if start > j:
+        return None
+    source = _span(s, base, toks, start, j)
+    # The content is what the stance is about; a short object ("attacked Y") leaves the
+    # sentence as the claim.
+    content = _content(s, base, toks, i + 1, last) or _content(s, base, toks, first, last)
+    if content is None:
+        return None
+    return Attribution(_span(s, base, toks, i, i), source, source, content)
+
+
+def _passive(s: str, base: int, toks: list[_Tok], i: int, first: int, last: int) -> Attribution | None:
+    """ "C was reported by X", "C is backed by X": the source follows "by"."""
+    t = toks[i]
+    if not t.text.islower() or not t.low.endswith(("ed", "wn", "en", "ld", "id")):
+        return None
+    k = i - 1
+    while k >= first and toks[k].low.endswith("ly") or toks[k].low in ("first", "also", "not"):
+        k -= 1
+    if k < first or toks[k].low not in _BE:
+        return None
+    by = i + 1
+    while by < len(toks) and toks[by].low.endswith("ly"):
+        by += 1
+    if by + 1 >= len(toks) or toks[by].low != "by":
+        return None
+    end = _np_forward(toks, by + 1)
+    if end < by + 1:
+        return None
+    source = _span(s, base, toks, by + 1, end)
+    content = _content(s, base, toks, first, last)
+    if content is None:
+        return None
+    return Attribution(_span(s, base, toks, i, by), source, source, content)
+
+
 _CLOSERS = frozenset({"”", '"', "’", "'", "»", "''"})
 _COMMA_OR_CLOSE = _CLOSERS | {","}
 _NOMINAL_CUES = frozenset("statement report letter note interview post message".split())
@@ -855,6 +991,19 @@ def _attribution(s: str, base: int, common: frozenset[str] = frozenset()) -> Att
             cues = [cues[-1], *cues[:-1]]
     for i in cues:
         found = _around_cue(s, base, toks, i, first, last)
+        if found is not None:
+            return found
+    for i in range(first + 1, n - 1):
+        if inside[i]:
+            continue
+        if toks[i].low in _STANCE_VERBS:
+            found = _stance(s, base, toks, i, first, last, common)
+        elif toks[i].low in _STANCE_OR_REPORTING:
+            found = _passive(s, base, toks, i, first, last)
+        else:
+            continue
+        if found is None and toks[i].low in _STANCE_VERBS:
+            found = _passive(s, base, toks, i, first, last)
         if found is not None:
             return found
     return None
