@@ -405,8 +405,8 @@ _REPORTING_LEMMAS = """
     encourage recommend learn call
 """
 # Verbs of stance, intention and judgement, by lemma: lexical units of FrameNet 1.7's
-# frames Judgment_communication, Evaluative_comparison, Judgment, Experiencer_focus, Desiring, Purpose,
-# Deciding, Commitment, Taking_sides, Attempt_suasion, Request, Evidence and Opinion.
+# frames Judgment_communication, Evaluative_comparison, Judgment, Experiencer_focus,
+# Desiring, Purpose, Deciding, Commitment, Taking_sides, Attempt_suasion, Request, Evidence and Opinion.
 # PARC 3.0 and PolNeAR count them as attribution cues when their subject is the source
 # of the attitude ("the union backs the plan", "she plans to run"); being common words,
 # they count only after a named or pronoun subject (_stance).
@@ -889,13 +889,15 @@ def _stance(
     return Attribution(_span(s, base, toks, i, i), source, source, content)
 
 
-def _passive(s: str, base: int, toks: list[_Tok], i: int, first: int, last: int) -> Attribution | None:
+def _passive(
+    s: str, base: int, toks: list[_Tok], i: int, first: int, last: int
+) -> Attribution | None:
     """ "C was reported by X", "C is backed by X": the source follows "by"."""
     t = toks[i]
     if not t.text.islower() or not t.low.endswith(("ed", "wn", "en", "ld", "id")):
         return None
     k = i - 1
-    while k >= first and toks[k].low.endswith("ly") or toks[k].low in ("first", "also", "not"):
+    while k >= first and (toks[k].low.endswith("ly") or toks[k].low in ("first", "also", "not")):
         k -= 1
     if k < first or toks[k].low not in _BE:
         return None
