@@ -417,7 +417,7 @@ _STANCE_LEMMAS = """
     revere like love hate dislike detest loathe dread enjoy wish desire yearn aspire
     plan intend aim decide choose opt threaten swear guarantee commit support back
     endorse oppose favor favour champion advocate persuade convince pressure lobby
-    implore beg request appeal show demonstrate prove illustrate consider feel reckon
+    implore beg request appeal show prove illustrate consider feel reckon
     deem outline detail describe characterize characterise portray depict present unveil
     dispute challenge debate charge liken compare equate
 """
@@ -682,6 +682,8 @@ def _np_back(toks: list[_Tok], j: int, first_word: int) -> int:
                 k -= 1
                 continue
             break
+        if low == "that" and not (toks[k + 1].text.islower() and toks[k + 1].low not in _CLOSED):
+            break  # "that Jane Doe", "that few voters": a complementizer, not a determiner
         if low in _DETERMINERS:
             start = k
             # "the editorial board of The Post": the phrase goes on before "of".
@@ -691,13 +693,18 @@ def _np_back(toks: list[_Tok], j: int, first_word: int) -> int:
             break
         if low in _NAME_LINKS:
             following = toks[k + 1]
-            named = following.text[:1].isupper() or following.low in _DETERMINERS
+            # "the board of The Post", "a review of records"; not "Jane Doe on Monday".
+            named = (
+                following.text[:1].isupper() or following.low in _DETERMINERS or low == "of"
+            ) and following.low not in _CALENDAR
             if k == j or k + 1 < start or not named or not toks[k - 1].word:
                 break
         elif low in _CLOSED or (low in _REPORTING and t.text.islower()):
             break
         if t.text[:1].islower() and low.endswith(("ed", "ing")) and low not in _PRONOUNS:
             break
+        if low in _CALENDAR:
+            break  # "early Friday": a time, not a source
         start = k
         words += 1
         if low in _PRONOUNS:
@@ -708,6 +715,15 @@ def _np_back(toks: list[_Tok], j: int, first_word: int) -> int:
         start += 1
     while start <= j and toks[start].low in _NAME_LINKS:
         start += 1
+    # A coordinated subject that opens its clause: "RT and its defenders say".
+    if start <= j and start >= 2 and toks[start - 1].low == "and" and toks[start - 2].word:
+        left = _np_back(toks, start - 2, first_word)
+        opens = left == first_word or (
+            left > 0
+            and (toks[left - 1].text in ",;:(" or toks[left - 1].low in _CONJUNCTIONS)
+        )
+        if left <= start - 2 and opens:
+            return left
     return start
 
 
@@ -791,6 +807,8 @@ def _around_cue(
     if j < first or prev in ",:;" or prev in _CLOSERS:
         if toks[i].low.endswith("ing") or i + 1 >= n or not toks[i + 1].word:
             return None  # "…, saying that": the subject is the main clause's
+        if toks[i + 1].low == "that":
+            return None  # '"…" suggests that': a clause follows, not the source
         # '"…," said Jane Doe, the mayor': the source follows the cue.
         end = _np_forward(toks, i + 1)
         if end < i + 1:
@@ -924,9 +942,10 @@ _ADDRESSEE_VERBS = frozenset(
 )
 
 
-def _inside_quotes(toks: list[_Tok]) -> list[bool]:
-    """Whether each token lies inside a quotation opened in the same sentence."""
-    inside, depth = [], 0
+def _inside_quotes(toks: list[_Tok], quoted: bool = False) -> list[bool]:
+    """Whether each token lies inside a quotation: one opened in the same sentence, or,
+    when ``quoted``, the one an earlier sentence opened, up to its close."""
+    inside, depth = [], int(quoted)
     for k, t in enumerate(toks):
         if t.text in "“«" or t.text == "``":
             depth += 1
@@ -939,7 +958,9 @@ def _inside_quotes(toks: list[_Tok]) -> list[bool]:
     return inside
 
 
-def _attribution(s: str, base: int, common: frozenset[str] = frozenset()) -> Attribution | None:
+def _attribution(
+    s: str, base: int, common: frozenset[str] = frozenset(), quoted: bool = False
+) -> Attribution | None:
     """The source, cue and content of a sentence of reported speech, if it is one."""
     toks = _tokens(s)
     n = len(toks)
@@ -983,7 +1004,7 @@ def _attribution(s: str, base: int, common: frozenset[str] = frozenset()) -> Att
             label = _span(s, base, toks, first, colon - 1)
             return Attribution(_span(s, base, toks, colon, colon), label, label, content)
     # A cue inside quotation marks ("I think …") belongs to the quoted speech.
-    inside = _inside_quotes(toks)
+    inside = _inside_quotes(toks, quoted)
     cues = [i for i in range(n) if not inside[i] and _is_cue(toks, i, common)]
     # "…, the source added": a cue in the closing clause governs the sentence; an
     # earlier one ("had told police") is part of what is reported.
@@ -1037,11 +1058,15 @@ def _names(text: str, s: str, base: int) -> list[Mention]:
     return found
 
 
-def propose(text: str, sentence: Sentence) -> SentenceProposal:
-    """What the rules propose for one sentence of ``text`` (no context: see propose_all)."""
+def propose(text: str, sentence: Sentence, quoted: bool = False) -> SentenceProposal:
+    """What the rules propose for one sentence of ``text`` (no context: see propose_all).
+
+    ``quoted``: the sentence opens inside a quotation an earlier sentence began, so a
+    cue before the quotation closes is the quoted speaker's own words.
+    """
     base = sentence.start
     s = text[sentence.start : sentence.end]
-    attribution = _attribution(s, base, _lowercase_words(text))
+    attribution = _attribution(s, base, _lowercase_words(text), quoted)
     names = _names(text, s, base)
     speakers: list[Mention] = []
     cue_mention: Mention | None = None
@@ -1167,7 +1192,11 @@ def propose_all(text: str, sentences: Sequence[Sentence]) -> list[SentencePropos
     """The proposals for every sentence, with what needs the neighbours: a pronoun
     speaker resolved to the last named one, and the further sentences of a quotation
     folded into the claim of the sentence that names its speaker."""
-    proposals = [propose(text, s) for s in sentences]
+    proposals = []
+    depth = 0
+    for sentence in sentences:
+        proposals.append(propose(text, sentence, quoted=depth > 0))
+        depth = max(0, depth + _quote_balance(text[sentence.start : sentence.end]))
     for i, p in enumerate(proposals):
         # "he"/"she" name a person; "they" and "it" are left as the article says them.
         pronoun = p.source_name.text.lower() if p.source_name is not None else ""
@@ -1240,7 +1269,8 @@ def propose_all(text: str, sentences: Sequence[Sentence]) -> list[SentencePropos
             and "\n" not in text[proposals[k - 1].whole.end : proposals[k].whole.start]
         ):
             q = proposals[k]
-            if q.source_name is None and q.is_claim:
+            # Everything in the turn is the speaker's, reported speech within it too.
+            if q.is_claim and not (q.cue is not None and q.cue.text == ":"):
                 more.append((k, q.evidence))
                 proposals[k] = replace(q, is_claim=False)
             k += 1
