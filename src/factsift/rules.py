@@ -406,7 +406,9 @@ _REPORTING_LEMMAS = """
 """
 # Verbs of stance, intention and judgement, by lemma: lexical units of FrameNet 1.7's
 # frames Judgment_communication, Evaluative_comparison, Judgment, Experiencer_focus,
-# Desiring, Purpose, Deciding, Commitment, Taking_sides, Attempt_suasion, Request, Evidence and Opinion.
+# Desiring, Purpose, Deciding, Agree_or_refuse_to_act, Coming_to_believe,
+# Expressing_publicly, Emphasizing, Commitment, Taking_sides, Attempt_suasion, Request,
+# Evidence and Opinion.
 # PARC 3.0 and PolNeAR count them as attribution cues when their subject is the source
 # of the attitude ("the union backs the plan", "she plans to run"); being common words,
 # they count only after a named or pronoun subject (_stance).
@@ -419,8 +421,20 @@ _STANCE_LEMMAS = """
     endorse oppose favor favour champion advocate persuade convince pressure lobby
     implore beg request appeal show prove illustrate consider feel reckon
     deem outline detail describe characterize characterise portray depict present unveil
-    dispute challenge debate charge liken compare equate
+    dispute challenge debate charge liken compare equate decline refuse find discover
+    realize realise determine express voice highlight underscore underline care brand
+    dub label
 """
+# Phrasal verbs of saying, and their particles: "pointed out that", "laid out a plan".
+_PHRASAL = {
+    "point": "out",
+    "lay": "out",
+    "spell": "out",
+    "speak": "out",
+    "weigh": "in",
+    "call": "for",
+    "make": "clear",
+}
 _IRREGULAR = {
     "say": "said",
     "tell": "told",
@@ -431,6 +445,10 @@ _IRREGULAR = {
     "swear": "swore sworn",
     "show": "showed shown",
     "prove": "proved proven",
+    "find": "found",
+    "lay": "laid",
+    "make": "made",
+    "speak": "spoke spoken",
 }
 _DOUBLED = frozenset({"admit", "quip", "regret", "omit", "refer", "commit", "plan", "beg", "slam"})
 
@@ -470,6 +488,7 @@ _STANCE_VERBS: frozenset[str] = frozenset(
     form for lemma in _STANCE_LEMMAS.split() for form in _forms(lemma)
 ) - _REPORTING
 _BARE_STANCE = frozenset(_STANCE_LEMMAS.split())
+_PHRASAL_FORMS = {form: particle for lemma, particle in _PHRASAL.items() for form in _forms(lemma)}
 _STANCE_OR_REPORTING = _STANCE_VERBS | _REPORTING
 # English closed-class words (determiners, pronouns, prepositions, conjunctions,
 # auxiliaries) and sentence adverbs: they end a noun phrase or never start a name.
@@ -623,6 +642,8 @@ def _is_cue(toks: list[_Tok], i: int, common: frozenset[str] = frozenset()) -> b
         # "is questioning", "he’s claiming": a progressive verb.
         if any(x.low in _BE for x in toks[j + 1 : i]):
             return subject is not None and subject.word
+        if toks[i - 1].text == ",":
+            return True  # "…, saying that": the main clause's subject (_around_cue)
         # "reports suggesting that", "Jane Doe asking": a gerund needs its subject just before.
         return (
             subject is not None
@@ -790,7 +811,13 @@ def _subject_first(toks: list[_Tok], first: int, comma: int) -> bool:
 
 
 def _around_cue(
-    s: str, base: int, toks: list[_Tok], i: int, first: int, last: int
+    s: str,
+    base: int,
+    toks: list[_Tok],
+    i: int,
+    first: int,
+    last: int,
+    common: frozenset[str] = frozenset(),
 ) -> Attribution | None:
     """Source and content around the cue at token ``i``, if the sentence has them."""
     n = len(toks)
@@ -805,8 +832,16 @@ def _around_cue(
             appositive_end, j = j - 1, k - 1
             prev = toks[j].text
     if j < first or prev in ",:;" or prev in _CLOSERS:
+        if toks[i].low.endswith("ing") and prev == ",":
+            # "Jane Doe spoke on Monday, saying that …": the main clause's subject.
+            subject = _clause_subject(toks, first, j, common)
+            content = _content(s, base, toks, _after_cue(toks, i), last)
+            if subject is None or content is None:
+                return None
+            source = _span(s, base, toks, *subject)
+            return Attribution(_span(s, base, toks, i, i), source, source, content)
         if toks[i].low.endswith("ing") or i + 1 >= n or not toks[i + 1].word:
-            return None  # "…, saying that": the subject is the main clause's
+            return None
         if toks[i + 1].low == "that":
             return None  # '"…" suggests that': a clause follows, not the source
         # '"…," said Jane Doe, the mayor': the source follows the cue.
@@ -847,8 +882,9 @@ def _around_cue(
 _OBJECT_STARTS = _DETERMINERS | frozenset("to that him her them it us me".split())
 
 
-def _stance_subject(toks: list[_Tok], i: int, common: frozenset[str]) -> int:
-    """The last token of the source of the stance verb at ``i``, or -1 if it has none.
+def _stance_subject(toks: list[_Tok], i: int, common: frozenset[str], end: int = -1) -> int:
+    """The last token of the source of the stance verb at ``i`` (its particle at
+    ``end``), or -1 if it has none.
 
     A stance verb is a common word ("plans", "backed", "attacks"), so it counts only as
     a verb with a subject that can hold an attitude just before it: a name, a pronoun
@@ -865,7 +901,8 @@ def _stance_subject(toks: list[_Tok], i: int, common: frozenset[str]) -> int:
         return -1  # "the plans", "to support", "Trump's attacks"
     subject = toks[j]
     low = subject.low
-    nxt = toks[i + 1].low if i + 1 < len(toks) else ""
+    end = max(end, i)
+    nxt = toks[end + 1].low if end + 1 < len(toks) else ""
     between = toks[j + 1 : i]
     if low in _CLOSED - _PRONOUNS or low in _NUMBERS:
         return -1
@@ -883,16 +920,25 @@ def _stance_subject(toks: list[_Tok], i: int, common: frozenset[str]) -> int:
     if t.low in _BARE_STANCE:
         # "they back", "will support"; never "Democrats like Sanders".
         return j if low in _PRONOUNS or any(x.low in _MODALS for x in between) else -1
-    if t.low.endswith("s") and not (nxt in _OBJECT_STARTS or toks[i + 1].text[:1].isupper()):
+    if t.low.endswith("s") and not (nxt in _OBJECT_STARTS or toks[end + 1].text[:1].isupper()):
         return -1  # "Russian attacks on …": a noun
     return j
 
 
 def _stance(
-    s: str, base: int, toks: list[_Tok], i: int, first: int, last: int, common: frozenset[str]
+    s: str,
+    base: int,
+    toks: list[_Tok],
+    i: int,
+    first: int,
+    last: int,
+    common: frozenset[str],
+    end: int = -1,
 ) -> Attribution | None:
-    """Source and content of a stance verb ("X backs Y", "X plans to …")."""
-    j = _stance_subject(toks, i, common)
+    """Source and content of a stance verb ("X backs Y", "X plans to …"); a phrasal
+    verb's particle is at ``end`` ("X pointed out that …")."""
+    end = max(end, i)
+    j = _stance_subject(toks, i, common, end)
     if j < first:
         return None
     start = _np_back(toks, j, first)
@@ -901,10 +947,78 @@ def _stance(
     source = _span(s, base, toks, start, j)
     # The content is what the stance is about; a short object ("attacked Y") leaves the
     # sentence as the claim.
-    content = _content(s, base, toks, i + 1, last) or _content(s, base, toks, first, last)
+    skip = end + 2 if end + 1 < len(toks) and toks[end + 1].low == "that" else end + 1
+    after = _content(s, base, toks, skip, last)
+    content = after or _content(s, base, toks, first, last)
     if content is None:
         return None
-    return Attribution(_span(s, base, toks, i, i), source, source, content)
+    return Attribution(_span(s, base, toks, i, end), source, source, content)
+
+
+def _particle(toks: list[_Tok], i: int) -> int:
+    """The index of the particle of the phrasal verb at ``i`` ("made it clear"), or -1."""
+    particle = _PHRASAL_FORMS.get(toks[i].low)
+    if particle is None:
+        return -1
+    for k in (i + 1, i + 2):
+        if k < len(toks) and toks[k].low == particle and (k == i + 1 or toks[i + 1].low == "it"):
+            return k
+    return -1
+
+
+def _colon_speech(
+    s: str,
+    base: int,
+    toks: list[_Tok],
+    first: int,
+    last: int,
+    common: frozenset[str],
+    inside: list[bool],
+) -> Attribution | None:
+    """ 'Jane Doe continued: "…"': a named speaker, a verb and a colon before a quotation."""
+    for k in range(first + 2, last):
+        if toks[k].text != ":" or inside[k] or toks[k + 1].text not in _OPEN_QUOTES + '"`':
+            continue
+        verb = toks[k - 1]
+        if not verb.text.islower() or verb.low in _CLOSED:
+            continue
+        j = _np_end_before(toks, k - 2)
+        if j < first or not toks[j].word:
+            continue
+        subject = toks[j]
+        named = subject.text[:1].isupper() and subject.low not in common | _CLOSED
+        if not (named or subject.low in _PRONOUNS or subject.low in SOURCE_NOUNS):
+            continue
+        start = _np_back(toks, j, first)
+        content = _content(s, base, toks, k + 1, last)
+        if start > j or content is None:
+            continue
+        source = _span(s, base, toks, start, j)
+        return Attribution(_span(s, base, toks, k - 1, k), source, source, content)
+    return None
+
+
+def _clause_subject(
+    toks: list[_Tok], first: int, upto: int, common: frozenset[str]
+) -> tuple[int, int] | None:
+    """The first and last tokens of the sentence's subject, after any opening phrase ("On
+    Monday, however, Jane Doe spoke"), when it names a source; None otherwise."""
+    starts = [first] + [m + 1 for m in range(first, upto) if toks[m].text == ","]
+    for c in starts:
+        if c >= upto or not toks[c].word or (toks[c].low in _CLOSED - _DETERMINERS):
+            continue
+        end = c + 1 if toks[c].low in _DETERMINERS else c
+        while end + 1 < upto and toks[end + 1].word and toks[end + 1].text[:1].isupper():
+            end += 1
+        if end + 1 >= upto:
+            return None
+        head, verb = toks[end], toks[end + 1]
+        named = head.text[:1].isupper() and head.low not in common | _CLOSED
+        source = named or head.low in _PRONOUNS or head.low in SOURCE_NOUNS
+        if source and verb.word and verb.text.islower() and verb.low not in _CLOSED - _AUXILIARIES:
+            return c, end
+        return None  # the subject is not a source: "The rally went on, …"
+    return None
 
 
 def _passive(
@@ -1005,6 +1119,8 @@ def _attribution(
             return Attribution(_span(s, base, toks, colon, colon), label, label, content)
     # A cue inside quotation marks ("I think …") belongs to the quoted speech.
     inside = _inside_quotes(toks, quoted)
+    if (speech := _colon_speech(s, base, toks, first, last, common, inside)) is not None:
+        return speech
     cues = [i for i in range(n) if not inside[i] and _is_cue(toks, i, common)]
     # "…, the source added": a cue in the closing clause governs the sentence; an
     # earlier one ("had told police") is part of what is reported.
@@ -1013,13 +1129,15 @@ def _attribution(
         if clause > cues[0]:
             cues = [cues[-1], *cues[:-1]]
     for i in cues:
-        found = _around_cue(s, base, toks, i, first, last)
+        found = _around_cue(s, base, toks, i, first, last, common)
         if found is not None:
             return found
     for i in range(first + 1, n - 1):
         if inside[i]:
             continue
-        if toks[i].low in _STANCE_VERBS:
+        if (particle := _particle(toks, i)) > 0:
+            found = _stance(s, base, toks, i, first, last, common, particle)
+        elif toks[i].low in _STANCE_VERBS:
             found = _stance(s, base, toks, i, first, last, common)
         elif toks[i].low in _STANCE_OR_REPORTING:
             found = _passive(s, base, toks, i, first, last)
