@@ -18,7 +18,10 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field, create_model
 
+from .rules import GOVERNMENT_SOURCES as _GOVERNMENT
 from .rules import MEDIA_SOURCES as _MEDIA
+from .rules import ORGANIZATION_SOURCES as _ORGANIZATION
+from .rules import PERSON_TITLES as _PERSON_TITLES
 from .rules import UNNAMED_SOURCES as _UNNAMED
 from .rules import Mention, SentenceProposal
 from .schema import QUOTE_MAX_CHARS
@@ -113,24 +116,6 @@ def _quote(sentence: int, mention: Mention) -> dict[str, Any]:
         cut = text.rfind(" ", 0, QUOTE_MAX_CHARS)
         text = text[: cut if cut > 0 else QUOTE_MAX_CHARS].rstrip()
     return {"sentence": sentence + 1, "text": text}
-
-
-# Head nouns of source mentions, by source type (compared word by word, never as
-# substrings: "Kompany" is not a company); unnamed and media heads are in rules.
-_GOVERNMENT = frozenset(
-    "government ministry ministries department administration authorities police military "
-    "army kremlin white house parliament congress senate cabinet embassy state council "
-    "prosecutors prosecutor court office authority presidency".split()
-)
-_ORGANIZATION = frozenset(
-    "company corporation firm union bank group party campaign committee association "
-    "institute university foundation inc corp ltd llc organization organisation charity "
-    "club team board league federation chamber centre center secretariat".split()
-)
-_PERSON_TITLES = frozenset(
-    "mr mrs ms dr prof sen gov rep gen president minister mayor governor senator "
-    "representative chancellor secretary director chairman chairwoman chief he she i".split()
-)
 
 
 def _source_type(name: str) -> str:

@@ -558,6 +558,26 @@ MEDIA_SOURCES = frozenset(
     "news reuters tv television radio channel editorial board columnist daily weekly".split()
 )
 SOURCE_NOUNS = UNNAMED_SOURCES | MEDIA_SOURCES
+# Heads of sources by type (decompose compares them word by word, never as substrings:
+# "Kompany" is not a company).
+GOVERNMENT_SOURCES = frozenset(
+    "government ministry ministries department administration authorities police military "
+    "army kremlin white house parliament congress senate cabinet embassy state council "
+    "prosecutors prosecutor court office authority presidency".split()
+)
+ORGANIZATION_SOURCES = frozenset(
+    "company corporation firm union bank group party campaign committee association "
+    "institute university foundation inc corp ltd llc organization organisation charity "
+    "club team board league federation chamber centre center secretariat".split()
+)
+PERSON_TITLES = frozenset(
+    "mr mrs ms dr prof sen gov rep gen president minister mayor governor senator "
+    "representative chancellor secretary director chairman chairwoman chief he she i".split()
+)
+# Heads that can hold a stance: "the president declined", "the committee wants".
+_AGENT_NOUNS = (
+    SOURCE_NOUNS | GOVERNMENT_SOURCES | ORGANIZATION_SOURCES | (PERSON_TITLES - _PRONOUNS)
+)
 _CLITIC = re.compile(r"(he|she|it|they|we|i|you|there|that|who)([’'](?:s|re|ve|ll|d|m))", re.I)
 _OPEN_QUOTES = "“‘«"
 _CLOSE_QUOTES = "”’»"
@@ -703,8 +723,11 @@ def _np_back(toks: list[_Tok], j: int, first_word: int) -> int:
                 k -= 1
                 continue
             break
-        if low == "that" and not (toks[k + 1].text.islower() and toks[k + 1].low not in _CLOSED):
-            break  # "that Jane Doe", "that few voters": a complementizer, not a determiner
+        if low == "that" and (
+            not (toks[k + 1].text.islower() and toks[k + 1].low not in _CLOSED)
+            or (k > 0 and toks[k - 1].low in _STANCE_OR_REPORTING)
+        ):
+            break  # "that Jane Doe", "showed that few": a complementizer, not a determiner
         if low in _DETERMINERS:
             start = k
             # "the editorial board of The Post": the phrase goes on before "of".
@@ -894,6 +917,12 @@ def _stance_subject(toks: list[_Tok], i: int, common: frozenset[str], end: int =
     if not t.text.islower():
         return -1
     j = _np_end_before(toks, i - 1)
+    if j > 0 and toks[j].text == ",":
+        # "Jane Doe, the mayor of X, backs …": the subject opens the sentence.
+        first = next((m for m in range(j) if toks[m].word), j)
+        k = next((m for m in range(first, j) if toks[m].text == ","), -1)
+        if k > first and _subject_first(toks, first, k):
+            j = k - 1
     if j < 0 or not toks[j].word:
         return -1
     prev = toks[i - 1].low
@@ -907,7 +936,7 @@ def _stance_subject(toks: list[_Tok], i: int, common: frozenset[str], end: int =
     if low in _CLOSED - _PRONOUNS or low in _NUMBERS:
         return -1
     named = subject.text[:1].isupper() and low not in common
-    agent = named or low in _PRONOUNS or low in SOURCE_NOUNS
+    agent = named or low in _PRONOUNS or low in _AGENT_NOUNS
     if t.low.endswith("ing"):
         # Only the progressive ("is promoting"): a bare gerund is a noun or an adjunct.
         return j if agent and any(x.low in _BE for x in between) else -1
@@ -987,7 +1016,7 @@ def _colon_speech(
             continue
         subject = toks[j]
         named = subject.text[:1].isupper() and subject.low not in common | _CLOSED
-        if not (named or subject.low in _PRONOUNS or subject.low in SOURCE_NOUNS):
+        if not (named or subject.low in _PRONOUNS or subject.low in _AGENT_NOUNS):
             continue
         start = _np_back(toks, j, first)
         content = _content(s, base, toks, k + 1, last)
@@ -1014,7 +1043,7 @@ def _clause_subject(
             return None
         head, verb = toks[end], toks[end + 1]
         named = head.text[:1].isupper() and head.low not in common | _CLOSED
-        source = named or head.low in _PRONOUNS or head.low in SOURCE_NOUNS
+        source = named or head.low in _PRONOUNS or head.low in _AGENT_NOUNS
         if source and verb.word and verb.text.islower() and verb.low not in _CLOSED - _AUXILIARIES:
             return c, end
         return None  # the subject is not a source: "The rally went on, …"
@@ -1128,6 +1157,14 @@ def _attribution(
         clause = max((m for m in range(cues[-1]) if toks[m].text in ',”"'), default=-1)
         if clause > cues[0]:
             cues = [cues[-1], *cues[:-1]]
+    # "Polls show that few voters believe …": a stance verb whose clause holds the cue
+    # governs it.
+    if cues:
+        for i in range(first + 1, cues[0]):
+            if toks[i].low in _STANCE_VERBS and toks[i + 1].low == "that" and not inside[i]:
+                found = _stance(s, base, toks, i, first, last, common)
+                if found is not None:
+                    return found
     for i in cues:
         found = _around_cue(s, base, toks, i, first, last, common)
         if found is not None:
