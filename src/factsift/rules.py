@@ -897,6 +897,8 @@ def _around_cue(
         before = _content(s, base, toks, first, stop)
     quoted = start > 1 and any(t.text in _CLOSERS for t in toks[start - 2 : start])
     content = before if quoted and before is not None else after or before
+    # A short object ("did not suggest retaliation") leaves the sentence as the claim.
+    content = content or _content(s, base, toks, first, last)
     if content is None:
         return None
     return Attribution(cue, source, name, content)
@@ -1374,10 +1376,9 @@ def propose_all(text: str, sentences: Sequence[Sentence]) -> list[SentencePropos
         head = heads[g]
         quoted = proposals[group[0]].whole.text[:1] in _OPEN_QUOTES + "\"'"
         if head is None and g > 0 and quoted and heads[g - 1] is not None:
-            # '"…," she said. "More of the same quotation."': the speaker carries on.
-            previous = proposals[heads[g - 1]].whole.text  # type: ignore[index]
-            if any(q in previous for q in _OPEN_QUOTES + _CLOSE_QUOTES + '"'):
-                head = heads[g - 1]
+            # '"…," she said. "More of the same quotation."', and '…, she said. "A quote."':
+            # an unattributed quotation goes on with the speaker just named.
+            head = heads[g - 1]
         if head is None:
             continue
         more: list[tuple[int, Mention]] = list(proposals[head].more_evidence)
