@@ -300,11 +300,16 @@ def _is_heading(text: str, start: int, end: int) -> bool:
 
 
 def _is_headline(s: str) -> bool:
+    return bool(s.strip()) and s.rstrip()[-1:] not in ".!?\"”’'" and _title_case(s)
+
+
+def _title_case(s: str, share: float = 0.6) -> bool:
+    """Whether most content words are capitalised, as in a headline."""
     words: list[str] = _WORD.findall(s)
-    if not words or s.rstrip()[-1:] in ".!?\"”’'":
-        return False
     capitalised = sum(w[0].isupper() for w in words if w.lower() not in _FUNCTION_WORDS)
-    return capitalised >= 0.6 * max(1, sum(w.lower() not in _FUNCTION_WORDS for w in words))
+    return bool(words) and capitalised >= share * max(
+        1, sum(w.lower() not in _FUNCTION_WORDS for w in words)
+    )
 
 
 def _realis(s: str, at: int, word: str) -> str:
@@ -907,53 +912,58 @@ def _around_cue(
 _OBJECT_STARTS = _DETERMINERS | frozenset("to that him her them it us me".split())
 
 
-def _stance_subject(toks: list[_Tok], i: int, common: frozenset[str], end: int = -1) -> int:
-    """The last token of the source of the stance verb at ``i`` (its particle at
-    ``end``), or -1 if it has none.
+def _stance_subject(
+    toks: list[_Tok], i: int, common: frozenset[str], end: int = -1
+) -> tuple[int, int]:
+    """The last tokens of the source's name and of its whole mention (with an appositive)
+    for the stance verb at ``i`` (its particle at ``end``); (-1, -1) if it has none.
 
     A stance verb is a common word ("plans", "backed", "attacks"), so it counts only as
     a verb with a subject that can hold an attitude just before it: a name, a pronoun
     or a source noun, or any noun phrase before a "that" clause ("polls show that").
     """
+    none = (-1, -1)
     t = toks[i]
     if not t.text.islower():
-        return -1
+        return none
     j = _np_end_before(toks, i - 1)
+    mention_end = j
     if j > 0 and toks[j].text == ",":
         # "Jane Doe, the mayor of X, backs …": the subject opens the sentence.
         first = next((m for m in range(j) if toks[m].word), j)
         k = next((m for m in range(first, j) if toks[m].text == ","), -1)
         if k > first and _subject_first(toks, first, k):
-            j = k - 1
+            j, mention_end = k - 1, j - 1
     if j < 0 or not toks[j].word:
-        return -1
+        return none
     prev = toks[i - 1].low
     if prev in _NOUN_LIKE_BEFORE or (prev.endswith(("’s", "'s")) and prev not in _BE):
-        return -1  # "the plans", "to support", "Trump's attacks"
+        return none  # "the plans", "to support", "Trump's attacks"
     subject = toks[j]
     low = subject.low
     end = max(end, i)
     nxt = toks[end + 1].low if end + 1 < len(toks) else ""
     between = toks[j + 1 : i]
     if low in _CLOSED - _PRONOUNS or low in _NUMBERS:
-        return -1
+        return none
     named = subject.text[:1].isupper() and low not in common
     agent = named or low in _PRONOUNS or low in _AGENT_NOUNS
     if t.low.endswith("ing"):
         # Only the progressive ("is promoting"): a bare gerund is a noun or an adjunct.
-        return j if agent and any(x.low in _BE for x in between) else -1
+        return (j, mention_end) if agent and any(x.low in _BE for x in between) else none
     if any(x.low in _BE for x in between):
-        return -1  # passive: see _passive
+        return none  # passive: see _passive
     if nxt == "that":
-        return j
+        return j, mention_end
     if not agent:
-        return -1
+        return none
     if t.low in _BARE_STANCE:
         # "they back", "will support"; never "Democrats like Sanders".
-        return j if low in _PRONOUNS or any(x.low in _MODALS for x in between) else -1
+        modal = any(x.low in _MODALS for x in between)
+        return (j, mention_end) if low in _PRONOUNS or modal else none
     if t.low.endswith("s") and not (nxt in _OBJECT_STARTS or toks[end + 1].text[:1].isupper()):
-        return -1  # "Russian attacks on …": a noun
-    return j
+        return none  # "Russian attacks on …": a noun
+    return j, mention_end
 
 
 def _stance(
@@ -969,13 +979,14 @@ def _stance(
     """Source and content of a stance verb ("X backs Y", "X plans to …"); a phrasal
     verb's particle is at ``end`` ("X pointed out that …")."""
     end = max(end, i)
-    j = _stance_subject(toks, i, common, end)
+    j, mention_end = _stance_subject(toks, i, common, end)
     if j < first:
         return None
     start = _np_back(toks, j, first)
     if start > j:
         return None
-    source = _span(s, base, toks, start, j)
+    name = _span(s, base, toks, start, j)
+    source = _span(s, base, toks, start, mention_end)
     # The content is what the stance is about; a short object ("attacked Y") leaves the
     # sentence as the claim.
     skip = end + 2 if end + 1 < len(toks) and toks[end + 1].low == "that" else end + 1
@@ -983,7 +994,7 @@ def _stance(
     content = after or _content(s, base, toks, first, last)
     if content is None:
         return None
-    return Attribution(_span(s, base, toks, i, end), source, source, content)
+    return Attribution(_span(s, base, toks, i, end), source, name, content)
 
 
 def _particle(toks: list[_Tok], i: int) -> int:
@@ -1153,6 +1164,17 @@ def _attribution(
     if (speech := _colon_speech(s, base, toks, first, last, common, inside)) is not None:
         return speech
     cues = [i for i in range(n) if not inside[i] and _is_cue(toks, i, common)]
+    if not cues and _title_case(s, 0.8):
+        # A headline in title case ("Mayor Says Budget Is Safe"): case cannot tell the
+        # cue from a name, so a capitalised reporting verb ending in -s counts.
+        cues = [
+            i
+            for i in range(first + 1, n)
+            if toks[i].text[:1].isupper()
+            and toks[i].low.endswith("s")
+            and toks[i].low in _REPORTING
+            and toks[i].low not in _NOUN_TOO
+        ]
     # "…, the source added": a cue in the closing clause governs the sentence; an
     # earlier one ("had told police") is part of what is reported.
     if len(cues) > 1 and last - cues[-1] < 10:
