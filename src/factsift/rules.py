@@ -489,9 +489,9 @@ _REPORTING: frozenset[str] = frozenset(
     form for lemma in _REPORTING_LEMMAS.split() for form in _forms(lemma)
 )
 _BARE = frozenset(_REPORTING_LEMMAS.split())
-_STANCE_VERBS: frozenset[str] = frozenset(
-    form for lemma in _STANCE_LEMMAS.split() for form in _forms(lemma)
-) - _REPORTING
+_STANCE_VERBS: frozenset[str] = (
+    frozenset(form for lemma in _STANCE_LEMMAS.split() for form in _forms(lemma)) - _REPORTING
+)
 _BARE_STANCE = frozenset(_STANCE_LEMMAS.split())
 _PHRASAL_FORMS = {form: particle for lemma, particle in _PHRASAL.items() for form in _forms(lemma)}
 _STANCE_OR_REPORTING = _STANCE_VERBS | _REPORTING
@@ -523,13 +523,17 @@ _NEGATED_MODALS = frozenset(
     for w in "don't doesn't didn't won't can't couldn't wouldn't shouldn't".split()
     for q in "'’"
 )
-_AUXILIARIES = frozenset(
-    "is are was were be been being am has have had having do does did will would shall "
-    "should can could may might must also later previously earlier then again still just "
-    "repeatedly recently once now even already further further publicly privately "
-    "separately reportedly allegedly often never not only first ’s 's ’re 're ’ve 've ’ll 'll "
-    "’d 'd hasn’t haven’t hadn’t hasn't haven't hadn't".split()
-) | _NEGATED_BE | _NEGATED_MODALS
+_AUXILIARIES = (
+    frozenset(
+        "is are was were be been being am has have had having do does did will would shall "
+        "should can could may might must also later previously earlier then again still just "
+        "repeatedly recently once now even already further further publicly privately "
+        "separately reportedly allegedly often never not only first ’s 's ’re 're ’ve 've ’ll 'll "
+        "’d 'd hasn’t haven’t hadn’t hasn't haven't hadn't".split()
+    )
+    | _NEGATED_BE
+    | _NEGATED_MODALS
+)
 _PRONOUNS = frozenset("he she they it we i you".split())
 _SENTENCE_ADVERBS = frozenset(
     "however meanwhile moreover furthermore nevertheless nonetheless still instead "
@@ -579,9 +583,18 @@ PERSON_TITLES = frozenset(
     "mr mrs ms dr prof sen gov rep gen president minister mayor governor senator "
     "representative chancellor secretary director chairman chairwoman chief he she i".split()
 )
+# Documents that PARC 3.0 counts as sources ("polls showed", "the study found").
+_DOCUMENT_SOURCES = frozenset(
+    "poll polls survey surveys study studies data document documents records research "
+    "analysis review".split()
+)
 # Heads that can hold a stance: "the president declined", "the committee wants".
 _AGENT_NOUNS = (
-    SOURCE_NOUNS | GOVERNMENT_SOURCES | ORGANIZATION_SOURCES | (PERSON_TITLES - _PRONOUNS)
+    SOURCE_NOUNS
+    | GOVERNMENT_SOURCES
+    | ORGANIZATION_SOURCES
+    | _DOCUMENT_SOURCES
+    | (PERSON_TITLES - _PRONOUNS)
 )
 _CLITIC = re.compile(r"(he|she|it|they|we|i|you|there|that|who)([’'](?:s|re|ve|ll|d|m))", re.I)
 _OPEN_QUOTES = "“‘«"
@@ -646,8 +659,7 @@ _NUMBERS = frozenset(
 )
 _BE = frozenset("is are was were am be been being ’s 's ’re 're".split()) | _NEGATED_BE
 _MODALS = (
-    frozenset("do does did will would can could may might should must to".split())
-    | _NEGATED_MODALS
+    frozenset("do does did will would can could may might should must to".split()) | _NEGATED_MODALS
 )
 
 
@@ -697,9 +709,15 @@ def _is_cue(toks: list[_Tok], i: int, common: frozenset[str] = frozenset()) -> b
     return True
 
 
+# Adverbs without -ly that come between a subject and its verb ("have long argued").
+_DEGREE = frozenset("long so almost".split())
+
+
 def _np_end_before(toks: list[_Tok], j: int) -> int:
     """Skip auxiliaries and adverbs between a subject and its verb ("has also said")."""
-    while j >= 0 and (toks[j].low in _AUXILIARIES or toks[j].low.endswith("ly")):
+    while j >= 0 and (
+        toks[j].low in _AUXILIARIES or toks[j].low.endswith("ly") or toks[j].low in _DEGREE
+    ):
         if toks[j].text[:1].isupper() and j > 0:
             break
         j -= 1
@@ -768,8 +786,7 @@ def _np_back(toks: list[_Tok], j: int, first_word: int) -> int:
     if start <= j and start >= 2 and toks[start - 1].low == "and" and toks[start - 2].word:
         left = _np_back(toks, start - 2, first_word)
         opens = left == first_word or (
-            left > 0
-            and (toks[left - 1].text in ",;:(" or toks[left - 1].low in _CONJUNCTIONS)
+            left > 0 and (toks[left - 1].text in ",;:(" or toks[left - 1].low in _CONJUNCTIONS)
         )
         if left <= start - 2 and opens:
             return left
@@ -838,6 +855,25 @@ def _subject_first(toks: list[_Tok], first: int, comma: int) -> bool:
     )
 
 
+def _appositive(toks: list[_Tok], comma: int, first: int) -> tuple[int, int] | None:
+    """The last tokens of the name and of the appositive that ends at ``comma``, before
+    a verb: "Jane Doe, the mayor of X, said", '"…," Mr. Doe, 82, said'."""
+    # The subject opens the sentence.
+    k = next((m for m in range(first, comma) if toks[m].text == ","), -1)
+    if k > first and _subject_first(toks, first, k):
+        return k - 1, comma - 1
+    # Or a name after a quotation or a clause: the comma pair just before the verb.
+    k = max((m for m in range(first, comma) if toks[m].text == ","), default=-1)
+    if k < first + 1 or comma - k > 12 or not toks[k - 1].text[:1].isupper():
+        return None
+    start = _np_back(toks, k - 1, first)
+    before = toks[start - 1].text if start > 0 else ""
+    opens = start == first or before in _CLOSERS or before in ",;:" or before in _CONJUNCTIONS
+    if start <= k - 1 and opens:
+        return k - 1, comma - 1
+    return None
+
+
 def _around_cue(
     s: str,
     base: int,
@@ -853,12 +889,9 @@ def _around_cue(
     j = _np_end_before(toks, i - 1)
     prev = toks[j].text if j >= 0 else ""
     appositive_end = -1
-    if prev == ",":
-        # "Jane Doe, the mayor of X, said": the subject opens the sentence.
-        k = next((m for m in range(first, j) if toks[m].text == ","), -1)
-        if k > first and _subject_first(toks, first, k):
-            appositive_end, j = j - 1, k - 1
-            prev = toks[j].text
+    if prev == "," and (found := _appositive(toks, j, first)) is not None:
+        j, appositive_end = found
+        prev = toks[j].text
     if j < first or prev in ",:;" or prev in _CLOSERS:
         if toks[i].low.endswith("ing") and prev == ",":
             # "Jane Doe spoke on Monday, saying that …": the main clause's subject.
@@ -870,8 +903,8 @@ def _around_cue(
             return Attribution(_span(s, base, toks, i, i), source, source, content)
         if toks[i].low.endswith("ing") or i + 1 >= n or not toks[i + 1].word:
             return None
-        if toks[i + 1].low == "that":
-            return None  # '"…" suggests that': a clause follows, not the source
+        if toks[i + 1].low in ("that", "me", "him", "us", "them"):
+            return None  # '"…" suggests that', '"…" told me': no source follows
         # '"…," said Jane Doe, the mayor': the source follows the cue.
         end = _np_forward(toks, i + 1)
         if end < i + 1:
@@ -929,11 +962,9 @@ def _stance_subject(
     j = _np_end_before(toks, i - 1)
     mention_end = j
     if j > 0 and toks[j].text == ",":
-        # "Jane Doe, the mayor of X, backs …": the subject opens the sentence.
         first = next((m for m in range(j) if toks[m].word), j)
-        k = next((m for m in range(first, j) if toks[m].text == ","), -1)
-        if k > first and _subject_first(toks, first, k):
-            j, mention_end = k - 1, j - 1
+        if (found := _appositive(toks, j, first)) is not None:
+            j, mention_end = found
     if j < 0 or not toks[j].word:
         return none
     prev = toks[i - 1].low
@@ -953,14 +984,16 @@ def _stance_subject(
         return (j, mention_end) if agent and any(x.low in _BE for x in between) else none
     if any(x.low in _BE for x in between):
         return none  # passive: see _passive
+    if t.low in _BARE_STANCE:
+        # "they back", "will support", "polls show that"; never "Democrats like
+        # Sanders" or "the debate that".
+        modal = any(x.low in _MODALS for x in between)
+        plural = nxt == "that" and low.endswith("s") and not low.endswith(("’s", "'s"))
+        return (j, mention_end) if low in _PRONOUNS or modal or plural else none
     if nxt == "that":
         return j, mention_end
     if not agent:
         return none
-    if t.low in _BARE_STANCE:
-        # "they back", "will support"; never "Democrats like Sanders".
-        modal = any(x.low in _MODALS for x in between)
-        return (j, mention_end) if low in _PRONOUNS or modal else none
     if t.low.endswith("s") and not (nxt in _OBJECT_STARTS or toks[end + 1].text[:1].isupper()):
         return none  # "Russian attacks on …": a noun
     return j, mention_end
@@ -1017,7 +1050,7 @@ def _colon_speech(
     common: frozenset[str],
     inside: list[bool],
 ) -> Attribution | None:
-    """ 'Jane Doe continued: "…"': a named speaker, a verb and a colon before a quotation."""
+    """'Jane Doe continued: "…"': a named speaker, a verb and a colon before a quotation."""
     for k in range(first + 2, last):
         if toks[k].text != ":" or inside[k] or toks[k + 1].text not in _OPEN_QUOTES + '"`':
             continue
@@ -1183,12 +1216,19 @@ def _attribution(
             cues = [cues[-1], *cues[:-1]]
     # "Polls show that few voters believe …": a stance verb whose clause holds the cue
     # governs it.
+    # So does one whose subject opens the sentence ("Jane Doe is speaking out about
+    # why she believes …").
     if cues:
         for i in range(first + 1, cues[0]):
-            if toks[i].low in _STANCE_VERBS and toks[i + 1].low == "that" and not inside[i]:
-                found = _stance(s, base, toks, i, first, last, common)
-                if found is not None:
-                    return found
+            particle = _particle(toks, i)
+            if inside[i] or (particle < 0 and toks[i].low not in _STANCE_VERBS):
+                continue
+            found = _stance(s, base, toks, i, first, last, common, particle)
+            if found is not None and (
+                toks[max(i, particle) + 1].low == "that"
+                or found.source.start == toks[first].start + base
+            ):
+                return found
     for i in cues:
         found = _around_cue(s, base, toks, i, first, last, common)
         if found is not None:
