@@ -671,6 +671,8 @@ def _is_cue(toks: list[_Tok], i: int, common: frozenset[str] = frozenset()) -> b
     prev = toks[i - 1].low if i > 0 else ""
     subject = toks[j] if j >= 0 else None
     possessive = prev.endswith(("’s", "'s")) and prev not in _BE  # "he’s" is "he is"
+    if prev == "to" and i > 1 and toks[i - 2].text.islower() and toks[i - 2].low not in _CLOSED:
+        return True  # "Jane Doe went on television to accuse …": see _around_cue
     if prev in _NOUN_LIKE_BEFORE or prev == "to" or possessive:
         return False  # "the claims", "to say", "Graham's comments"
     if t.low.endswith(("ed", "told", "said")) and any(x.low in _BE for x in toks[j + 1 : i]):
@@ -886,6 +888,15 @@ def _around_cue(
     """Source and content around the cue at token ``i``, if the sentence has them."""
     n = len(toks)
     cue = _span(s, base, toks, i, i)
+    if toks[i - 1].low == "to":
+        # An infinitive of purpose or intent: the main clause's subject is the source.
+        subject = _clause_subject(toks, first, i - 1, common)
+        content = _content(s, base, toks, _after_cue(toks, i), last)
+        content = content or _content(s, base, toks, first, last)
+        if subject is None or content is None:
+            return None
+        source = _span(s, base, toks, *subject)
+        return Attribution(cue, source, source, content)
     j = _np_end_before(toks, i - 1)
     prev = toks[j].text if j >= 0 else ""
     appositive_end = -1
