@@ -750,9 +750,12 @@ def _np_back(toks: list[_Tok], j: int, first_word: int) -> int:
             break
         if low == "that" and (
             not (toks[k + 1].text.islower() and toks[k + 1].low not in _CLOSED)
+            or toks[k + 1].low.endswith("s")
             or (k > 0 and toks[k - 1].low in _STANCE_OR_REPORTING)
         ):
-            break  # "that Jane Doe", "showed that few": a complementizer, not a determiner
+            # "that Jane Doe", "showed that few", "a plan that aides said": a
+            # complementizer or a relative pronoun, not the determiner of "that aide".
+            break
         if low in _DETERMINERS:
             start = k
             # "the editorial board of The Post": the phrase goes on before "of".
