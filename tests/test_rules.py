@@ -296,3 +296,155 @@ def test_every_mention_is_its_text(doc: Document) -> None:
             assert m.text.strip(), (sentence.index, name, m)
             checked += 1
     assert checked > len(sentences)
+
+
+# --------------------------------------------------------------------------- stance and shapes
+# Sentences written for these tests: stances, passives, transcripts and the shapes of
+# subject that news uses around a cue.
+
+
+def _source(text: str) -> tuple[str | None, str | None, str | None]:
+    """(cue, whole source mention, name) the rules give a one-sentence text."""
+    p = _one(text)
+    if p.cue is None:
+        return None, None, None
+    name = p.source_name.text if p.source_name is not None else None
+    return p.cue.text, p.speakers[0].text, name
+
+
+@pytest.mark.parametrize(
+    ("text", "cue", "source"),
+    [
+        (
+            "The dockers' union backs the new pay offer from the port.",
+            "backs",
+            "The dockers' union",
+        ),
+        ("Senator Ada Quist plans to run for governor next year.", "plans", "Senator Ada Quist"),
+        ("The mayor declined to name the contractor.", "declined", "The mayor"),
+        ("She pointed out that the ferry had been late every day.", "pointed out", "She"),
+        ("Olsen made it clear he would not sign the lease.", "made it clear", "Olsen"),
+        ("Early polls showed the incumbent was ahead by six points.", "showed", "Early polls"),
+        (
+            "The new depot was first proposed by the transport board.",
+            "proposed by",
+            "the transport board",
+        ),
+    ],
+)
+def test_stance_and_passive_cues_name_their_source(text: str, cue: str, source: str) -> None:
+    found_cue, mention, _ = _source(text)
+    assert (found_cue, mention) == (cue, source)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Russian attacks on the border town continued for a week.",  # a noun, not a verb
+        "The plans for the new depot were published on Monday.",
+        "Farmers like Ada Quist grow barley on the coast.",  # "like" is a preposition
+        "The presidential debate that followed lasted two hours.",
+        "About a dozen people demonstrated outside the depot on Friday.",
+    ],
+)
+def test_common_words_that_are_not_stances(text: str) -> None:
+    assert _source(text)[0] is None
+
+
+def test_a_stance_keeps_its_appositive_and_a_short_object_keeps_the_sentence() -> None:
+    text = "Ada Quist, the head of the dockers' union, attacked the operator."
+    p = _one(text)
+    assert p.cue is not None and p.cue.text == "attacked"
+    assert p.speakers[0].text == "Ada Quist, the head of the dockers' union"
+    assert p.source_name is not None and p.source_name.text == "Ada Quist"
+    assert p.evidence.text == text.rstrip(".")
+
+
+def test_negated_and_contracted_auxiliaries_keep_the_cue() -> None:
+    assert _source("The ferry operator didn't respond to requests for comment.")[:2] == (
+        "respond",
+        "The ferry operator",
+    )
+    assert _source("She’s claiming that the lease was never signed.")[:2] == ("claiming", "She")
+    assert _source("The port authority isn’t saying whether the dock will reopen.")[:2] == (
+        "saying",
+        "The port authority",
+    )
+
+
+def test_names_that_look_like_cues_stay_names() -> None:
+    # "States" is a form of "state", but a capitalised word in a name is no cue.
+    cue, mention, _ = _source("Under the old treaty, the United States pledged that it would pay.")
+    assert (cue, mention) == ("pledged", "the United States")
+
+
+@pytest.mark.parametrize(
+    ("text", "source"),
+    [
+        (
+            "The union and its lawyers say that the dismissals were unlawful.",
+            "The union and its lawyers",
+        ),
+        ("The report found that the company and its suppliers said nothing.", "The report"),
+        ("Ms. Quist said on Tuesday that the vote was fair.", "Ms. Quist"),
+        ("Olsen spoke on Friday, saying that the lease was void.", "Olsen"),
+        ("On Monday, however, Olsen went on the radio, promising to cut fares.", "Olsen"),
+        ("Olsen went on the radio to accuse the operator of lying.", "Olsen"),
+        (
+            "The depot, which the city sold last year, wants to reopen by May.",
+            "The depot, which the city sold last year",
+        ),
+    ],
+)
+def test_subject_shapes(text: str, source: str) -> None:
+    assert _source(text)[1] == source
+
+
+def test_a_day_or_a_complementizer_is_never_the_source() -> None:
+    assert (
+        _source("Olsen sent letters early Friday saying that the lease was void.")[1]
+        != "early Friday"
+    )
+    cue, mention, _ = _source("The minister said in a letter that Ada Quist supports the plan.")
+    assert (cue, mention) == ("said", "The minister")
+
+
+def test_title_case_headline_cue() -> None:
+    assert _source("Harbour Mayor Says Flood Barrier Will Be Ready By 2030")[:2] == (
+        "Says",
+        "Harbour Mayor",
+    )
+
+
+def test_colon_after_a_verb_introduces_speech() -> None:
+    text = 'Olsen continued: "We will not sign this lease, not now and not ever."'
+    assert _source(text)[:2] == ("continued:", "Olsen")
+
+
+def test_a_quotation_opened_earlier_hides_its_own_cues() -> None:
+    text = '"The lease is void. They said we could stay, and they lied to us," Olsen said.\n'
+    proposals = propose_all(text, split_sentences(text))
+    head = [p for p in proposals if p.cue is not None]
+    assert len(head) == 1 and head[0].source_name is not None
+    assert head[0].source_name.text == "Olsen"
+
+
+def test_a_quotation_after_a_named_speaker_goes_on_with_them() -> None:
+    text = (
+        "The dockers will strike on Monday, Ada Quist said. "
+        '"We have waited long enough for the operator to listen."\n'
+    )
+    proposals = propose_all(text, split_sentences(text))
+    quote = next(p for p in proposals if "waited long enough" in p.whole.text)
+    assert not quote.is_claim  # folded into the claim of the sentence that names its speaker
+    owners = [p for p in proposals if any("waited" in m.text for _, m in p.more_evidence)]
+    assert len(owners) == 1 and owners[0].source_name is not None
+
+
+def test_a_transcript_turn_is_the_speaker_s_even_when_it_reports_speech() -> None:
+    text = "QUIST: We asked for help. The operator said the port was safe.\n\nOLSEN: We disagree.\n"
+    proposals = propose_all(text, split_sentences(text))
+    turn = proposals[0]
+    assert turn.cue is not None and turn.cue.text == ":"
+    assert [m.text for _, m in turn.more_evidence] == ["The operator said the port was safe"]
+    assert not any(p.is_claim for p in proposals[1:2])

@@ -771,8 +771,8 @@ def _np_back(toks: list[_Tok], j: int, first_word: int) -> int:
             ) and following.low not in _CALENDAR
             if k == j or k + 1 < start or not named or not toks[k - 1].word:
                 break
-        elif low in _CLOSED or (low in _REPORTING and t.text.islower()):
-            break
+        elif low in _CLOSED or (low in _REPORTING and t.text.islower() and k < j):
+            break  # "officials said Jane Doe", but "the report found" ends in "report"
         if t.text[:1].islower() and low.endswith(("ed", "ing")) and low not in _PRONOUNS:
             break
         if low in _CALENDAR:
@@ -1503,7 +1503,7 @@ def propose_all(text: str, sentences: Sequence[Sentence]) -> list[SentencePropos
             q = proposals[k]
             # Everything in the turn is the speaker's, reported speech within it too.
             if q.is_claim and not (q.cue is not None and q.cue.text == ":"):
-                more.append((k, q.evidence))
+                more.append((k, _evidence(q.whole.text, q.whole.start)))
                 proposals[k] = replace(q, is_claim=False)
             k += 1
         proposals[i] = replace(p, more_evidence=tuple(more))
