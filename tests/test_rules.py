@@ -448,3 +448,20 @@ def test_a_transcript_turn_is_the_speaker_s_even_when_it_reports_speech() -> Non
     assert turn.cue is not None and turn.cue.text == ":"
     assert [m.text for _, m in turn.more_evidence] == ["The operator said the port was safe"]
     assert not any(p.is_claim for p in proposals[1:2])
+
+
+def test_a_noun_like_cue_before_that_is_a_verb() -> None:
+    assert _source("The memo on the council's website states that the depot will close.")[:2] == (
+        "states",
+        "The memo on the council's website",
+    )
+    assert _source("Coastal states sent their ministers to the summit in May.")[0] is None
+
+
+def test_speech_a_colon_introduces_runs_to_the_end_of_its_paragraph() -> None:
+    text = "Olsen added: the lease is void. We will fight it in court.\n\nThe hearing is in May.\n"
+    proposals = propose_all(text, split_sentences(text))
+    head = proposals[0]
+    assert head.source_name is not None and head.source_name.text == "Olsen"
+    assert [m.text for _, m in head.more_evidence] == ["We will fight it in court"]
+    assert proposals[-1].is_claim  # the next paragraph is not Olsen's

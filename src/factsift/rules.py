@@ -696,7 +696,13 @@ def _is_cue(toks: list[_Tok], i: int, common: frozenset[str] = frozenset()) -> b
             return False
         # A capital that only opens the sentence ("Health worries") is no name.
         named = subject.text[:1].isupper() and subject.low not in _NUMBERS | common
-        return subject.low in _PRONOUNS or subject.low in _MODALS or (named and t.low.endswith("s"))
+        nxt = toks[i + 1] if i + 1 < len(toks) else None
+        # "Jane claims the …", "the memo states that"; not "Baltic states sent …".
+        opens = nxt is not None and (
+            nxt.low in _OBJECT_STARTS or nxt.text[:1].isupper() or not nxt.word
+        )
+        verb = (named and opens) or (nxt is not None and nxt.low == "that")
+        return subject.low in _PRONOUNS or subject.low in _MODALS or (verb and t.low.endswith("s"))
     if (
         t.low in _BARE
         and not t.low.endswith(("s", "ed"))
@@ -1490,9 +1496,13 @@ def propose_all(text: str, sentences: Sequence[Sentence]) -> list[SentencePropos
             kept.append(t)
         if len(kept) != len(p.triggers):
             proposals[i] = replace(p, triggers=tuple(kept))
-    # A transcript's turn runs to the end of its paragraph.
+    # A transcript's turn, or speech a colon introduces ("Jane Doe added: …"), runs to
+    # the end of its paragraph.
     for i, p in enumerate(proposals):
-        if p.cue is None or p.cue.text != ":" or p.source_name is None:
+        if p.cue is None or p.source_name is None:
+            continue
+        colon = p.cue.text.endswith(":") or text[p.cue.end : p.cue.end + 1] == ":"
+        if not colon:
             continue
         more = list(p.more_evidence)
         k = i + 1
