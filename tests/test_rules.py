@@ -465,3 +465,14 @@ def test_speech_a_colon_introduces_runs_to_the_end_of_its_paragraph() -> None:
     assert head.source_name is not None and head.source_name.text == "Olsen"
     assert [m.text for _, m in head.more_evidence] == ["We will fight it in court"]
     assert proposals[-1].is_claim  # the next paragraph is not Olsen's
+
+
+def test_a_title_in_quotation_marks_is_not_the_content() -> None:
+    text = 'On the "Harbour Hour" show, Mayor Ada Quist said that the ferry would run all winter.'
+    p = _one(text)
+    assert p.evidence.text == "the ferry would run all winter"
+
+
+def test_coordinated_names_take_the_plural_verb() -> None:
+    text = "Both Ms. Quist and Mr. Olsen say the operator never told them about the closure."
+    assert _source(text)[:2] == ("say", "Both Ms. Quist and Mr. Olsen")

@@ -713,6 +713,7 @@ def _is_cue(toks: list[_Tok], i: int, common: frozenset[str] = frozenset()) -> b
             or subject.low in _MODALS
             or any(x.low in _MODALS for x in toks[j + 1 : i])
             or (subject.low.endswith("s") and not subject.low.endswith("’s"))
+            or any(x.low == "and" for x in toks[_np_back(toks, j, 0) : j])  # "X and Y say"
         )
     return True
 
@@ -893,8 +894,11 @@ def _around_cue(
     first: int,
     last: int,
     common: frozenset[str] = frozenset(),
+    opens_quoted: bool = False,
 ) -> Attribution | None:
-    """Source and content around the cue at token ``i``, if the sentence has them."""
+    """Source and content around the cue at token ``i``, if the sentence has them.
+
+    ``opens_quoted``: the sentence opens inside or with a quotation."""
     n = len(toks)
     cue = _span(s, base, toks, i, i)
     if toks[i - 1].low == "to":
@@ -953,7 +957,13 @@ def _around_cue(
     if start > first + 1 and toks[start - 1].text in _COMMA_OR_CLOSE:
         stop = start - 2 if toks[start - 1].text == "," else start - 1
         before = _content(s, base, toks, first, stop)
-    quoted = start > 1 and any(t.text in _CLOSERS for t in toks[start - 2 : start])
+    # '"…," she said': the quotation before the source is the content; not a title in
+    # quotation marks ('On "Fox News Sunday," the senator said that …').
+    quoted = (
+        start > 1
+        and any(t.text in _CLOSERS for t in toks[start - 2 : start])
+        and (opens_quoted or after is None)
+    )
     content = before if quoted and before is not None else after or before
     # A short object ("did not suggest retaliation") leaves the sentence as the claim.
     content = content or _content(s, base, toks, first, last)
@@ -1250,7 +1260,7 @@ def _attribution(
             ):
                 return found
     for i in cues:
-        found = _around_cue(s, base, toks, i, first, last, common)
+        found = _around_cue(s, base, toks, i, first, last, common, quoted or first > 0)
         if found is not None:
             return found
     for i in range(first + 1, n - 1):
