@@ -249,6 +249,17 @@ def test_a_support_verb_leaves_the_event_to_its_noun() -> None:
     assert [(t.word.text, t.type) for t in p.triggers] == [("opened", "opening")]
 
 
+def test_reported_as_a_hedge_is_not_a_statement_event() -> None:
+    # An evidential passive or an adjective hedges; a reporting verb with its own object
+    # and no cue role is still the report.
+    p = _one("The smuggler is reported to have crossed the border at night.")
+    assert "reported" not in [t.word.text for t in p.triggers]
+    p = _one("Medics counted the first reported case of cholera in the valley.")
+    assert "reported" not in [t.word.text for t in p.triggers]
+    p = _one("Its first report on the flood was reported across the valley.")
+    assert ("reported", "statement") in [(t.word.text, t.type) for t in p.triggers]
+
+
 def test_capitalised_words_inside_names_are_not_triggers() -> None:
     p = _one("Delegates gathered at the Geneva Peace Conference to talk.")
     assert p.triggers == ()

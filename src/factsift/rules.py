@@ -215,6 +215,14 @@ _LEGAL_CHARGE = re.compile(
     r"(?:was|were|been|be|is|are) charged)\b",
     re.I,
 )
+# "Reported" in an evidential passive ("is reported to have fled") or as an adjective
+# ("the first reported case") hedges what follows: nobody is said to report anything
+# (Biber et al., Longman Grammar of Spoken and Written English, 1999, on evidentials).
+_EVIDENTIAL = re.compile(
+    r"\b(?:(?:is|are|was|were|be|been|being)\s+(reported)\s+to\b|"
+    r"(?:the|a|an|its|their|first|only|latest)\s+(reported)\s+[a-z])",
+    re.I,
+)
 # Inaugurating a library is an opening, a president an appointment: by context.
 _OPENING_OBJECTS = re.compile(r"\b(embassy|hospital|school|plant|factory|library|office)\b", re.I)
 
@@ -346,6 +354,8 @@ def _triggers(s: str, base: int, names: list[Mention]) -> list[Trigger]:
             or _EVENT_NOUN_BEHIND.search(s[max(0, m.start() - 40) : m.start()])
         ):
             continue  # "launched an attack", "a probe was opened": the noun names the event
+        if any(m.start() in (e.start(1), e.start(2)) for e in _EVIDENTIAL.finditer(s)):
+            continue  # "is reported to", "a reported sighting": a hedge, not a report
         charge = word.lower() in ("charge", "charges", "charged")
         if charge and not _LEGAL_CHARGE.search(s[max(0, m.start() - 12) : m.end() + 10]):
             continue  # parking charges, charged a fee: not an indictment
