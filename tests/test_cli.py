@@ -118,3 +118,33 @@ def test_bad_configuration_is_one_clear_line(tmp_path: Path) -> None:
 def test_show_reports_a_missing_file(tmp_path: Path) -> None:
     result = runner.invoke(app, ["show", str(tmp_path / "none.jsonl")])
     assert result.exit_code == 2 and "no such file" in result.output
+
+
+def test_eval_ontology_leaves_out_event_types_the_gold_cannot_hold(tmp_path: Path) -> None:
+    from factsift.evaluate import _gold_as_prediction, load_gold, load_type_map
+
+    gold = DATA / "harbour-pact.gold.jsonl"
+    predictions = tmp_path / "facts.jsonl"
+    predictions.write_text(
+        "".join(
+            json.dumps(_gold_as_prediction(doc, type_map=load_type_map())) + "\n"
+            for doc in load_gold(gold)
+        ),
+        encoding="utf-8",
+    )
+    # An ontology without openings: the predicted inauguration is neither hit nor miss.
+    ontology = tmp_path / "ontology.json"
+    types = ["Contact.Meet", "Movement.Transport", "Personnel.Appoint", "Conflict.Attack"]
+    ontology.write_text(json.dumps(types), encoding="utf-8")
+    base = ["eval", str(predictions), str(gold), "--json"]
+    full = runner.invoke(app, base)
+    scoped = runner.invoke(app, [*base, "--ontology", str(ontology)])
+    assert full.exit_code == scoped.exit_code == 0, full.output + scoped.output
+    everything = json.loads(full.output)["total"]["events"]
+    events = json.loads(scoped.output)["total"]["events"]
+    assert everything["unscored"] == 0 and everything["triggers"]["predicted"] == 6
+    assert events["unscored"] == 1
+    assert events["triggers"]["predicted"] == everything["triggers"]["predicted"] - 1
+    assert events["triggers"]["matched"] == everything["triggers"]["matched"] - 1
+    missing = runner.invoke(app, [*base, "--ontology", str(tmp_path / "nope.json")])
+    assert missing.exit_code != 0 and "nope.json" in missing.output

@@ -18,10 +18,12 @@ from factsift.evaluate import (
     _gold_as_prediction,
     evaluate,
     load_gold,
+    load_ontology,
     load_predictions,
     load_type_map,
     map_type,
     normalize_speaker,
+    ontology_types,
     overlap,
 )
 from factsift.results import ResultsWarning
@@ -277,6 +279,63 @@ def test_type_agreement_is_none_without_a_map_and_counts_unmapped() -> None:
     assert with_map is not None and with_map.type is not None
     assert with_map.type.total == 0
     assert with_map.type_unmapped == 1
+
+
+def test_events_of_a_type_outside_the_gold_ontology_are_not_scored() -> None:
+    # The gold annotates meetings and attacks only: the "talks" it could never have
+    # marked as a vote are left out, on either side of the score; the out-of-scope
+    # prediction that does overlap a gold trigger is left out too.
+    gold = [
+        gold_doc(
+            events=[
+                {"trigger": at("met"), "type": "Contact.Contact.Meet", "arguments": []},
+                {"trigger": at("exploded"), "type": "Conflict.Attack.X", "arguments": []},
+            ]
+        )
+    ]
+    table = {"Contact.Contact.Meet": "meet", "Conflict.Attack": "attack", "Government": "vote"}
+    ontology = ["Contact.Contact.Meet", "Conflict.Attack.X"]
+    pred = prediction(
+        events=[
+            event("met", type_="meet"),
+            event("talks", type_="vote"),
+            event("exploded", type_="vote"),
+            event("killing", type_="attack"),
+        ]
+    )
+    everything = evaluate([pred], gold, type_map=table).total.events
+    assert everything is not None
+    assert (everything.triggers.matched, everything.triggers.predicted) == (2, 4)
+    scoped = evaluate([pred], gold, type_map=table, ontology=ontology)
+    events = scoped.total.events
+    assert events is not None
+    assert (events.triggers.matched, events.triggers.predicted, events.triggers.gold) == (1, 2, 2)
+    assert events.unscored == 2
+    assert scoped.ontology and scoped.to_dict()["total"]["events"]["unscored"] == 2
+    assert "2 predicted events of types the gold ontology lacks" in scoped.format_table()
+    with pytest.raises(ValueError, match="type map"):
+        evaluate([pred], gold, ontology=ontology)
+
+
+def test_wikievents_ontology_leaves_out_votes_and_keeps_what_it_annotates() -> None:
+    types = load_ontology("wikievents")
+    assert "Conflict.Attack.DetonateExplode" in types
+    assert not any(t.startswith("Government.") for t in types)
+    scored = ontology_types(types, load_type_map())
+    assert {"attack", "death", "injury", "arrest", "meet", "statement", "other"} <= scored
+    assert "vote" not in scored and "agreement" not in scored
+
+
+def test_an_ontology_file_is_a_list_or_an_object_with_types(tmp_path: Path) -> None:
+    listed = tmp_path / "list.json"
+    listed.write_text(json.dumps(["Life.Die"]), encoding="utf-8")
+    wrapped = tmp_path / "wrapped.json"
+    wrapped.write_text(json.dumps({"types": ["Life.Die"]}), encoding="utf-8")
+    assert load_ontology(listed) == load_ontology(wrapped) == {"Life.Die"}
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps({"Life.Die": "death"}), encoding="utf-8")
+    with pytest.raises(ValueError, match=r"bad\.json"):
+        load_ontology(bad)
 
 
 def test_map_type_prefers_the_longest_prefix() -> None:

@@ -236,6 +236,30 @@ def test_two_events_in_one_sentence() -> None:
     assert [m.text for m in p.places] == ["Lyon"]
 
 
+def test_a_support_verb_leaves_the_event_to_its_noun() -> None:
+    # "opened an investigation" is an investigation, not an opening; the same after a
+    # quantity and in the passive. With an ordinary object the verb is the event.
+    p = _one("Auditors opened an investigation into the shipyard's accounts last week.")
+    assert [(t.word.text, t.type) for t in p.triggers] == [("investigation", "legal")]
+    p = _one("An inquiry was opened after the ferry ran aground near the pier.")
+    assert [(t.word.text, t.type) for t in p.triggers] == [("inquiry", "legal")]
+    p = _one("The militia launched a string of raids on border posts.")
+    assert [(t.word.text, t.type) for t in p.triggers] == [("raids", "attack")]
+    p = _one("The governor opened a children's library in the old mill.")
+    assert [(t.word.text, t.type) for t in p.triggers] == [("opened", "opening")]
+
+
+def test_reported_as_a_hedge_is_not_a_statement_event() -> None:
+    # An evidential passive or an adjective hedges; a reporting verb with its own object
+    # and no cue role is still the report.
+    p = _one("The smuggler is reported to have crossed the border at night.")
+    assert "reported" not in [t.word.text for t in p.triggers]
+    p = _one("Medics counted the first reported case of cholera in the valley.")
+    assert "reported" not in [t.word.text for t in p.triggers]
+    p = _one("Its first report on the flood was reported across the valley.")
+    assert ("reported", "statement") in [(t.word.text, t.type) for t in p.triggers]
+
+
 def test_capitalised_words_inside_names_are_not_triggers() -> None:
     p = _one("Delegates gathered at the Geneva Peace Conference to talk.")
     assert p.triggers == ()

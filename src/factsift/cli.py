@@ -581,20 +581,31 @@ def evaluate_command(
             "KAIROS mapping.",
         ),
     ] = None,
+    ontology: Annotated[
+        Optional[str],  # noqa: UP045
+        typer.Option(
+            "--ontology",
+            help="The gold's event types ('wikievents', or a JSON list): predicted events "
+            "of a type none of them maps to are not scored.",
+        ),
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
 ) -> None:
     """Score predictions against gold annotations: claims, events, grounding.
 
     Keys absent from the gold (no "claims", or no "events") are not scored.
     """
-    from .evaluate import evaluate, load_gold, load_predictions, load_type_map
+    from .evaluate import evaluate, load_gold, load_ontology, load_predictions, load_type_map
 
     for path in (predictions, gold):
         if not path.is_file():
             _fail(f"{path}: no such file")
     try:
         mapping = load_type_map(type_map)
-        result = evaluate(load_predictions(predictions), load_gold(gold), type_map=mapping)
+        types = None if ontology is None else load_ontology(ontology)
+        result = evaluate(
+            load_predictions(predictions), load_gold(gold), type_map=mapping, ontology=types
+        )
     except (OSError, ValueError) as exc:
         _fail(str(exc))
     if as_json:

@@ -16,7 +16,10 @@ more, as they do in the standard WikiEvents numbers.
 
 A gold file that lacks a ``claims`` (or ``events``) key did not annotate that
 layer; it is then not scored at all (``None``), rather than scored as if the
-article had nothing in it.
+article had nothing in it. In the same spirit, a gold file annotated with a
+closed ontology (WikiEvents: 50 KAIROS types, no votes) cannot hold events of
+the types its ontology lacks; given that ontology, ``evaluate`` leaves predicted
+events of such types out of the event scores and counts them apart (``unscored``).
 """
 
 from __future__ import annotations
@@ -45,10 +48,12 @@ __all__ = [
     "Scores",
     "evaluate",
     "load_gold",
+    "load_ontology",
     "load_predictions",
     "load_type_map",
     "map_type",
     "normalize_speaker",
+    "ontology_types",
     "overlap",
     "score_document",
 ]
@@ -107,6 +112,35 @@ def load_type_map(path: str | Path | None = None) -> dict[str, str]:
     ):
         raise ValueError(f"{path or 'kairos.json'}: expected an object of strings to strings")
     return dict(table)
+
+
+def load_ontology(name_or_path: str | Path) -> frozenset[str]:
+    """The event types a gold file's annotators could choose from.
+
+    ``"wikievents"`` is the shipped list (``factsift/mappings/wikievents-ontology.json``:
+    the 50-type KAIROS subset WikiEvents annotates); anything else is a path to a
+    JSON list of type names, or to an object with such a list under ``"types"``.
+    """
+    if str(name_or_path) == "wikievents":
+        where = "wikievents-ontology.json"
+        raw = (resources.files("factsift") / "mappings" / where).read_text("utf-8")
+    else:
+        where = str(name_or_path)
+        raw = Path(name_or_path).read_text(encoding="utf-8")
+    table = json.loads(raw)
+    types = table.get("types") if isinstance(table, dict) else table
+    if not isinstance(types, list) or not all(isinstance(t, str) for t in types):
+        raise ValueError(f"{where}: expected a list of event type names (or {{'types': [...]}})")
+    return frozenset(types)
+
+
+def ontology_types(ontology: Iterable[str], type_map: Mapping[str, str]) -> frozenset[str]:
+    """The factsift event types that some type of ``ontology`` maps to: the ones the
+    gold could have annotated. A prediction of any other type (a vote, where the
+    ontology has no vote) can be neither right nor wrong against that gold."""
+    return frozenset(
+        _label(mapped) or "" for t in ontology if (mapped := map_type(t, type_map)) is not None
+    )
 
 
 # --------------------------------------------------------------------------- score types
@@ -216,6 +250,8 @@ class EventScores:
     matches over every predicted and gold argument, an end-to-end view.
     ``type`` is None when no type map was given; ``type_unmapped`` counts matched
     pairs whose gold type the map does not cover (left out of ``type``).
+    ``unscored`` counts predicted events of a type the gold's ontology does not
+    annotate (see :func:`ontology_types`): left out of every event score.
     """
 
     triggers: Counts = field(default_factory=Counts)
@@ -224,6 +260,7 @@ class EventScores:
     type: Agreement | None = None
     type_unmapped: int = 0
     realis: Agreement = field(default_factory=Agreement)
+    unscored: int = 0
 
     def __add__(self, other: EventScores) -> EventScores:
         types = (
@@ -238,6 +275,7 @@ class EventScores:
             types,
             self.type_unmapped + other.type_unmapped,
             self.realis + other.realis,
+            self.unscored + other.unscored,
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -248,6 +286,7 @@ class EventScores:
             "type": None if self.type is None else self.type.to_dict(),
             "type_unmapped": self.type_unmapped,
             "realis": self.realis.to_dict(),
+            "unscored": self.unscored,
         }
 
 
@@ -353,6 +392,8 @@ class EvalReport:
     duplicate_predictions: int = 0
     """Further predictions for a gold document already predicted (ignored)."""
     type_map: bool = False
+    ontology: bool = False
+    """Whether predicted events outside the gold's ontology were left unscored."""
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -363,6 +404,7 @@ class EvalReport:
             "unmatched_predictions": self.unmatched_predictions,
             "duplicate_predictions": self.duplicate_predictions,
             "type_map": self.type_map,
+            "ontology": self.ontology,
             "total": self.total.to_dict(),
             "per_document": [row.to_dict() for row in self.per_document],
         }
@@ -410,6 +452,9 @@ class EvalReport:
             notes.append(f"{self.unmatched_predictions} predictions matched no gold (ignored)")
         if self.duplicate_predictions:
             notes.append(f"{self.duplicate_predictions} duplicate predictions (ignored)")
+        unscored = self.total.events.unscored if self.total.events is not None else 0
+        if unscored:
+            notes.append(f"{unscored} predicted events of types the gold ontology lacks (unscored)")
         if any(row.text_mismatch for row in self.per_document):
             notes.append("~ = prediction text differs from gold text (offsets may not align)")
         return "\n".join([*out, "", "; ".join(notes)])
@@ -726,10 +771,19 @@ def _gold_arguments(event: Mapping[str, Any]) -> list[Interval]:
     ]
 
 
+def _in_scope(event: Mapping[str, Any], scored_types: frozenset[str] | None) -> bool:
+    label = _label(event.get("type"))
+    return scored_types is None or label is None or label in scored_types
+
+
 def _score_events(
-    pred: Mapping[str, Any], gold: Mapping[str, Any], type_map: Mapping[str, str] | None
+    pred: Mapping[str, Any],
+    gold: Mapping[str, Any],
+    type_map: Mapping[str, str] | None,
+    scored_types: frozenset[str] | None = None,
 ) -> EventScores:
-    pred_events = [e for e in _list(pred.get("events")) if isinstance(e, Mapping)]
+    every = [e for e in _list(pred.get("events")) if isinstance(e, Mapping)]
+    pred_events = [e for e in every if _in_scope(e, scored_types)]
     gold_events = [e for e in _list(gold.get("events")) if isinstance(e, Mapping)]
     pairs = _match(
         [_intervals([e.get("trigger")]) for e in pred_events],
@@ -762,6 +816,7 @@ def _score_events(
         type=types,
         type_unmapped=unmapped,
         realis=realis,
+        unscored=len(every) - len(pred_events),
     )
 
 
@@ -798,11 +853,17 @@ def score_document(
     gold: Mapping[str, Any],
     *,
     type_map: Mapping[str, str] | None = None,
+    scored_types: frozenset[str] | None = None,
 ) -> Scores:
-    """Scores of one prediction against its gold document (layers gold lacks are None)."""
+    """Scores of one prediction against its gold document (layers gold lacks are None).
+
+    ``scored_types``: the factsift event types the gold can annotate (see
+    :func:`ontology_types`); predicted events of other types are not scored.
+    """
+    events = _score_events(prediction, gold, type_map, scored_types) if "events" in gold else None
     return Scores(
         claims=_score_claims(prediction, gold) if "claims" in gold else None,
-        events=_score_events(prediction, gold, type_map) if "events" in gold else None,
+        events=events,
         grounding=_score_grounding(prediction, gold),
     )
 
@@ -848,6 +909,7 @@ def evaluate(
     gold: Sequence[Mapping[str, Any]],
     *,
     type_map: Mapping[str, str] | None = None,
+    ontology: Iterable[str] | None = None,
 ) -> EvalReport:
     """Score predictions against gold, one row per gold document plus a micro total.
 
@@ -856,7 +918,17 @@ def evaluate(
     A gold document without a prediction, or whose prediction is an error
     record, scores as an empty prediction; predictions without gold are ignored
     and only counted.
+
+    ``ontology``: the event types the gold's annotators could choose from (see
+    :func:`load_ontology`); with a ``type_map``, predicted events of a factsift type
+    that none of them maps to are left out of the event scores and counted apart
+    (``unscored``), as the gold could not have annotated them.
     """
+    if ontology is not None and type_map is None:
+        raise ValueError("an ontology needs a type map to relate its types to factsift's")
+    scored_types = (
+        None if ontology is None or type_map is None else ontology_types(ontology, type_map)
+    )
     records = [_as_dict(p) for p in predictions]
     assigned, unmatched, duplicates = _pair(records, gold)
     rows: list[DocumentScores] = []
@@ -869,7 +941,7 @@ def evaluate(
             status = "missing"
         elif "error" in found and "text" not in found:
             status, error, record = "error", str(found["error"]), {}
-        scores = score_document(record, doc, type_map=type_map)
+        scores = score_document(record, doc, type_map=type_map, scored_types=scored_types)
         rows.append(
             DocumentScores(
                 id=str(doc.get("id")),
@@ -895,6 +967,7 @@ def evaluate(
         unmatched_predictions=unmatched,
         duplicate_predictions=duplicates,
         type_map=type_map is not None,
+        ontology=scored_types is not None,
     )
 
 

@@ -179,7 +179,8 @@ for _type, _words in {
     "opening": "opened opening inaugurated launched unveiled",
     "arrest": "arrested arrest arrests detained detention jailed custody captured imprisoned",
     "legal": "charged charges convicted sentenced trial indicted prosecuted "
-    "investigation investigating probe released freed acquitted pleaded lawsuit",
+    "investigation investigating probe released freed acquitted pleaded lawsuit "
+    "inquiry",  # a keyword of KAIROS Justice.InvestigateCrime (gen-arg event_role_KAIROS.json)
     "protest": "protest protests demonstration demonstrations rally marched",
     "vote": "vote voted votes election referendum approved",
     "transaction": "bought sold purchase purchased acquired funding paid loan sale sales smuggling",
@@ -189,12 +190,22 @@ for _type, _words in {
 }.items():
     for _w in _words.split():
         _TRIGGERS[_w.lower()] = _type
-# Support verbs: with an event noun as object, the noun is the event.
-_SUPPORT_VERBS = frozenset("launched launch carried staged conducted held".split())
-_EVENT_NOUN_AHEAD = re.compile(
-    r"\s+(?:out\s+)?(?:an?|the|their|its|his|her|two|three|several|new)?\s*(?:\w+\s+)?"
+# Support verbs: with an event noun as object, the noun is the event (the support verbs
+# of NomBank, Meyers et al., 2004: "launched an attack", "opened an investigation"), also
+# after a quantity ("a series of attacks") and in the passive ("an inquiry was opened").
+_SUPPORT_VERBS = frozenset("launched launch carried staged conducted held opened open".split())
+_EVENT_NOUNS = (
     r"(?:attacks?|raids?|strikes?|airstrikes?|offensive|bombings?|assault|protests?|talks|"
-    r"meetings?|elections?|votes?|referendum|investigation|probe|trial|ambush)\b",
+    r"meetings?|elections?|votes?|referendum|investigations?|probes?|inquiry|inquiries|trial|"
+    r"ambush|operations?|campaigns?|crackdown)\b"
+)
+_EVENT_NOUN_AHEAD = re.compile(
+    r"\s+(?:out\s+)?(?:an?|the|their|its|his|her|two|three|several|new|further)?\s*"
+    r"(?:(?:series|wave|string|number|spate) of\s+)?(?:\w+\s+)?" + _EVENT_NOUNS,
+    re.I,
+)
+_EVENT_NOUN_BEHIND = re.compile(
+    _EVENT_NOUNS + r"\s+(?:(?:has|have|had|was|were|is|are|will)\s+)?(?:been\s+|be\s+)?$",
     re.I,
 )
 # "charges" is an indictment only with its legal frame ("charged with", "on charges of").
@@ -202,6 +213,14 @@ _LEGAL_CHARGE = re.compile(
     r"\b(?:charged? with|charges? (?:of|against|including|over|related)|(?:faces?|facing|faced|"
     r"filed|brought|pressed|dropped|on|criminal|murder|fraud|corruption|terrorism) charges?|"
     r"(?:was|were|been|be|is|are) charged)\b",
+    re.I,
+)
+# "Reported" in an evidential passive ("is reported to have fled") or as an adjective
+# ("the first reported case") hedges what follows: nobody is said to report anything
+# (Biber et al., Longman Grammar of Spoken and Written English, 1999, on evidentials).
+_EVIDENTIAL = re.compile(
+    r"\b(?:(?:is|are|was|were|be|been|being)\s+(reported)\s+to\b|"
+    r"(?:the|a|an|its|their|first|only|latest)\s+(reported)\s+[a-z])",
     re.I,
 )
 # Inaugurating a library is an opening, a president an appointment: by context.
@@ -335,8 +354,13 @@ def _triggers(s: str, base: int, names: list[Mention]) -> list[Trigger]:
         kind = _TRIGGERS.get(word.lower())
         if kind is None or (word[0].isupper() and m.start() > 0):
             continue  # capitalised mid-sentence: part of a name ("Geneva Peace Conference")
-        if word.lower() in _SUPPORT_VERBS and _EVENT_NOUN_AHEAD.match(s, m.end()):
-            continue  # "launched an attack": the noun names the event
+        if word.lower() in _SUPPORT_VERBS and (
+            _EVENT_NOUN_AHEAD.match(s, m.end())
+            or _EVENT_NOUN_BEHIND.search(s[max(0, m.start() - 40) : m.start()])
+        ):
+            continue  # "launched an attack", "a probe was opened": the noun names the event
+        if any(m.start() in (e.start(1), e.start(2)) for e in _EVIDENTIAL.finditer(s)):
+            continue  # "is reported to", "a reported sighting": a hedge, not a report
         charge = word.lower() in ("charge", "charges", "charged")
         if charge and not _LEGAL_CHARGE.search(s[max(0, m.start() - 12) : m.end() + 10]):
             continue  # parking charges, charged a fee: not an indictment
