@@ -31,7 +31,7 @@ import hashlib
 import json
 import os
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any, Literal
@@ -165,10 +165,92 @@ def _refuse_input_as_output(paths: list[str | Path], output: Path) -> None:
                 )
 
 
-def _write(sink: IO[str], line: str) -> None:
-    # One write of one whole line, then flush: a kill leaves at most a cut-off tail.
-    sink.write(line + "\n")
-    sink.flush()
+class Ledger:
+    """One run's bookkeeping, the same for every engine (this one and factsift.ray).
+
+    It reads the inputs, keys each article, counts and reports the duplicates and
+    the skipped ones, writes the lines for bad input, and hands the engine only
+    the articles it must extract (:meth:`pending`); the engine reports each
+    result back through :meth:`finished`, which writes its line.
+    """
+
+    def __init__(
+        self,
+        results: ResultsFile,
+        sink: IO[str],
+        *,
+        retry_failed: bool,
+        on_article: OnArticle | None,
+    ) -> None:
+        self.summary = Summary()
+        self._results = results
+        self._sink = sink
+        self._retry_failed = retry_failed
+        self._on_article = on_article
+        self._seen: dict[str, str] = {}  # key -> where that article was first met in this run
+
+    def tell(self, name: str, outcome: Outcome, message: str | None = None) -> None:
+        if self._on_article is not None:
+            self._on_article(name, outcome, message)
+
+    def finished(self, name: str, line: str, error: str | None, facts: ArticleFacts | None) -> None:
+        """Write an article's one line, count it and report it."""
+        # One write of one whole line, then flush: a kill leaves at most a cut-off tail.
+        self._sink.write(line + "\n")
+        self._sink.flush()
+        if facts is not None:
+            self.summary.add(facts)
+            if facts.partial:
+                lost = "; ".join(w for w in facts.warnings if w.startswith("window "))
+                self.tell(name, "partial", f"{facts.source or facts.id}: partial ({lost})")
+            else:
+                self.tell(name, "ok")
+        elif error is not None:
+            self.summary.fail(error)
+            self.tell(name, "failed", error)
+
+    def pending(
+        self,
+        extractor: Extractor,
+        paths: list[str | Path],
+        *,
+        max_chars: int,
+        published: Any,
+        follow_symlinks: bool,
+    ) -> Iterator[tuple[Document, str, Status | None]]:
+        """The articles under ``paths`` still to extract: each with its key and earlier status.
+
+        Read lazily, one article at a time, so an engine reads no faster than it extracts.
+        """
+        earlier = self._results.scan
+        outputs = (self._results.path, self._results.tmp_path)
+        for item in load_documents(
+            paths, max_chars=max_chars, exclude=outputs, follow_symlinks=follow_symlinks
+        ):
+            if isinstance(item, InputError):
+                key, name, where = _input_key(item), item.source, item.source
+            else:
+                # The article's own date wins; the option fills in where it has none.
+                item = extractor.document(item, None if item.published else published)
+                key, name = extractor.result_key(item), item.id
+                where = f"{item.id} ({item.source})" if item.source else item.id
+            if key in self._seen:
+                self.summary.duplicates += 1
+                note = f"{where}: the same article as {self._seen[key]}; written once"
+                self.tell(name, "duplicate", note)
+                continue
+            self._seen[key] = where
+            before = earlier.status(key)
+            if before == "ok" or (before is not None and not self._retry_failed):
+                self.summary.skipped += 1
+                self.summary.skipped_incomplete += before != "ok"
+                self.tell(name, "skipped")
+                continue
+            if isinstance(item, InputError):
+                line = json.dumps(error_record(item.source, item.reason, key=key))
+                self.finished(item.source, line, str(item), None)
+                continue
+            yield item, key, before
 
 
 def open_output(paths: Iterable[str | Path], output: Path) -> ResultsFile:
@@ -232,33 +314,12 @@ async def _run(
     on_article: OnArticle | None,
     follow_symlinks: bool,
 ) -> Summary:
-    output = results.path
-    earlier = results.scan
-    summary = Summary()
     # Articles in hand: those with a request in flight and half as many again, read
     # and prompted, so that a request slot freed by an answer is taken at once.
     slots = asyncio.Semaphore(concurrency + max(1, concurrency // 2))
     in_flight: set[asyncio.Task[None]] = set()
-    seen: dict[str, str] = {}  # key -> where that article was first met in this run
 
-    def tell(name: str, outcome: Outcome, message: str | None = None) -> None:
-        if on_article is not None:
-            on_article(name, outcome, message)
-
-    def finished(name: str, line: str, error: str | None, facts: ArticleFacts | None) -> None:
-        _write(sink, line)
-        if facts is not None:
-            summary.add(facts)
-            if facts.partial:
-                lost = "; ".join(w for w in facts.warnings if w.startswith("window "))
-                tell(name, "partial", f"{facts.source or facts.id}: partial ({lost})")
-            else:
-                tell(name, "ok")
-        elif error is not None:
-            summary.fail(error)
-            tell(name, "failed", error)
-
-    async def one(doc: Document, key: str, before: Status | None) -> None:
+    async def one(ledger: Ledger, doc: Document, key: str, before: Status | None) -> None:
         try:
             # A failure being redone asks the model anew: its stored answers failed.
             facts = await extractor.aextract(doc, ask_again=before is not None, slots=requests)
@@ -268,51 +329,33 @@ async def _run(
             if before == "partial":
                 # The earlier partial facts are worth more than an error: they stay.
                 message = f"{where}: {reason} (the earlier partial result is kept)"
-                summary.articles += 1
-                summary.partial += 1
-                summary.errors.append(message)
-                tell(doc.id, "partial", message)
+                ledger.summary.articles += 1
+                ledger.summary.partial += 1
+                ledger.summary.errors.append(message)
+                ledger.tell(doc.id, "partial", message)
             else:
                 record = error_record(where, reason, doc_id=doc.id, key=key)
-                finished(doc.id, json.dumps(record, ensure_ascii=False), f"{where}: {reason}", None)
+                line = json.dumps(record, ensure_ascii=False)
+                ledger.finished(doc.id, line, f"{where}: {reason}", None)
         else:
-            finished(doc.id, facts.model_dump_json(), None, facts)
+            ledger.finished(doc.id, facts.model_dump_json(), None, facts)
         finally:
             slots.release()
 
     # --concurrency bounds requests in flight, not articles: every article shares these.
     requests = RequestSlots(concurrency)
     with results.open() as sink:
+        ledger = Ledger(results, sink, retry_failed=retry_failed, on_article=on_article)
         try:
-            outputs = (output, results.tmp_path)
-            for item in load_documents(
-                paths, max_chars=max_chars, exclude=outputs, follow_symlinks=follow_symlinks
+            for doc, key, before in ledger.pending(
+                extractor,
+                paths,
+                max_chars=max_chars,
+                published=published,
+                follow_symlinks=follow_symlinks,
             ):
-                if isinstance(item, InputError):
-                    key, name, where = _input_key(item), item.source, item.source
-                else:
-                    # The article's own date wins; the option fills in where it has none.
-                    item = extractor.document(item, None if item.published else published)
-                    key, name = extractor.result_key(item), item.id
-                    where = f"{item.id} ({item.source})" if item.source else item.id
-                if key in seen:
-                    summary.duplicates += 1
-                    note = f"{where}: the same article as {seen[key]}; written once"
-                    tell(name, "duplicate", note)
-                    continue
-                seen[key] = where
-                before = earlier.status(key)
-                if before == "ok" or (before is not None and not retry_failed):
-                    summary.skipped += 1
-                    summary.skipped_incomplete += before != "ok"
-                    tell(name, "skipped")
-                    continue
-                if isinstance(item, InputError):
-                    line = json.dumps(error_record(item.source, item.reason, key=key))
-                    finished(item.source, line, str(item), None)
-                    continue
                 await slots.acquire()  # reading waits for a free slot: memory stays flat
-                task = asyncio.create_task(one(item, key, before))
+                task = asyncio.create_task(one(ledger, doc, key, before))
                 in_flight.add(task)
                 task.add_done_callback(in_flight.discard)
                 # Let it send its request before the next article is read, so the first
@@ -332,7 +375,7 @@ async def _run(
                 task.cancel()
     if retry_failed:
         results.compact()  # one line per article again
-    return summary
+    return ledger.summary
 
 
 def run_batch(

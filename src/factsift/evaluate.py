@@ -2,7 +2,7 @@
 
 Everything here is plain functions over plain data (JSON-shaped dicts), so the
 scores can be computed in tests, notebooks and the CLI alike; only
-:func:`_read_jsonl` and :func:`load_type_map` touch files.
+:func:`load_gold`, :func:`load_predictions` and :func:`load_type_map` touch files.
 
 Matching is by character overlap rather than exact offsets, because a model
 quoting "the ministers met in Rome" and an annotator marking "met" both found the same
@@ -34,7 +34,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel
 
-from .results import read_records
+from .results import read_json_objects, read_records
 from .schema import is_span_dict
 
 __all__ = [
@@ -64,26 +64,9 @@ Status = Literal["ok", "missing", "error"]
 # --------------------------------------------------------------------------- loading
 
 
-def _read_jsonl(path: str | Path) -> list[dict[str, Any]]:
-    """Read one JSON object per non-blank line (gold files; results go through results.py)."""
-    records: list[dict[str, Any]] = []
-    with Path(path).open(encoding="utf-8") as handle:
-        for number, line in enumerate(handle, start=1):
-            if not line.strip():
-                continue
-            try:
-                record = json.loads(line)
-            except json.JSONDecodeError as exc:
-                raise ValueError(f"{path}:{number}: not valid JSON: {exc.msg}") from exc
-            if not isinstance(record, dict):
-                raise ValueError(f"{path}:{number}: expected a JSON object per line")
-            records.append(record)
-    return records
-
-
 def load_gold(path: str | Path) -> list[dict[str, Any]]:
-    """Gold documents in the FORMAT.md shape, one per line."""
-    return _read_jsonl(path)
+    """Gold documents in the FORMAT.md shape, one per line (a bad line raises ValueError)."""
+    return [record for _, record in read_json_objects(path)]
 
 
 def load_predictions(path: str | Path) -> list[dict[str, Any]]:

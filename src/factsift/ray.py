@@ -39,8 +39,8 @@ import pyarrow as pa
 import ray
 import ray.data
 
-from .batch import OnArticle, Outcome, Summary, article_key, error_record, open_output
-from .documents import DEFAULT_MAX_CHARS, load_documents, make_document
+from .batch import Ledger, OnArticle, Summary, article_key, error_record, open_output
+from .documents import DEFAULT_MAX_CHARS, make_document
 from .errors import FactsiftError, InputError
 from .extract import Extractor
 from .llm import RequestSlots
@@ -206,54 +206,17 @@ def _run_ray(
     on_article: OnArticle | None,
     follow_symlinks: bool,
 ) -> Summary:
-    output = results.path
-    earlier = results.scan
-    summary = Summary()
-    seen: set[str] = set()
     rows: list[dict[str, Any]] = []
     with Extractor(**settings) as extractor, results.open() as sink:
-
-        def finished(name: str, line: str, error: str | None, facts: ArticleFacts | None) -> None:
-            # One write of one whole line, then flush: a kill leaves at most a cut-off tail.
-            sink.write(line + "\n")
-            sink.flush()
-            if facts is not None:
-                summary.add(facts)
-            elif error is not None:
-                summary.fail(error)
-            if on_article is not None:
-                partial = facts is not None and facts.partial
-                outcome: Outcome = "failed" if error else ("partial" if partial else "ok")
-                on_article(name, outcome, error)
-
-        outputs = (output, results.tmp_path)
-        for item in load_documents(
-            paths, max_chars=max_chars, exclude=outputs, follow_symlinks=follow_symlinks
+        ledger = Ledger(results, sink, retry_failed=retry_failed, on_article=on_article)
+        for doc, _, before in ledger.pending(
+            extractor,
+            paths,
+            max_chars=max_chars,
+            published=published,
+            follow_symlinks=follow_symlinks,
         ):
-            if not isinstance(item, InputError):
-                # The article's own date wins; the option fills in where it has none.
-                item = extractor.document(item, None if item.published else published)
-            key = article_key(extractor, item)
-            name = item.source if isinstance(item, InputError) else item.id
-            before = earlier.status(key)
-            if key in seen:
-                summary.duplicates += 1
-                if on_article is not None:
-                    on_article(name, "duplicate", f"{name}: the same article again; written once")
-                continue
-            if before == "ok" or (before is not None and not retry_failed):
-                seen.add(key)
-                summary.skipped += 1
-                summary.skipped_incomplete += before != "ok"
-                if on_article is not None:
-                    on_article(name, "skipped", None)
-                continue
-            seen.add(key)
-            if isinstance(item, InputError):
-                line = _json(error_record(item.source, item.reason, key=key))
-                finished(item.source, line, str(item), None)
-                continue
-            rows.append({"document": item.model_dump_json(), "again": before is not None})
+            rows.append({"document": doc.model_dump_json(), "again": before is not None})
         if rows:
             # Every actor must ask the same model as this driver keyed for: send what
             # it resolved from its own environment, not what each node would.
@@ -277,11 +240,11 @@ def _run_ray(
                     written.add(row["key"])
                     if row["error"] is None:
                         facts = ArticleFacts.model_validate_json(row["record"])
-                        finished(facts.id, row["record"], None, facts)
+                        ledger.finished(facts.id, row["record"], None, facts)
                     else:
                         record = json.loads(row["record"])
                         where = record.get("source") or record.get("id")
-                        finished(
+                        ledger.finished(
                             str(record.get("id")), row["record"], f"{where}: {row['error']}", None
                         )
             finally:
@@ -289,4 +252,4 @@ def _run_ray(
                     ray.shutdown()
     if retry_failed:
         results.compact()
-    return summary
+    return ledger.summary

@@ -16,6 +16,9 @@ the same for ``batch``, ``show``, ``report``, ``export`` and ``eval``:
 The writer's side (:class:`ResultsFile`) is stricter: factsift only appends
 to, repairs or compacts a file whose every line is a factsift record, except
 for a cut-off last line, which is what a killed run leaves behind.
+
+Annotation files (gold, ECB+ topics) are JSON Lines too, but hand-made: they are
+read strictly (:func:`read_json_objects`), and a bad line is an error naming it.
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ import os
 import re
 import sys
 import warnings
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any, Literal
@@ -183,6 +187,25 @@ def _read(
             kept[slot] = (number, record, item)
     _report(path, bad)
     return [(record, item) for _, record, item in sorted(kept.values(), key=lambda k: k[0])]
+
+
+def read_json_objects(path: str | Path) -> Iterator[tuple[int, dict[str, Any]]]:
+    """Each JSON object of a JSON Lines file, with its line number; blank lines are passed over.
+
+    Strict, for files written by hand (gold annotations): a line that is not a JSON
+    object raises ValueError naming the file and the line.
+    """
+    with Path(path).open(encoding="utf-8") as handle:
+        for number, line in enumerate(handle, start=1):
+            if not line.strip():
+                continue
+            try:
+                record = json.loads(line)
+            except json.JSONDecodeError as exc:
+                raise ValueError(f"{path}:{number}: not valid JSON: {exc.msg}") from None
+            if not isinstance(record, dict):
+                raise ValueError(f"{path}:{number}: expected a JSON object per line")
+            yield number, record
 
 
 # --------------------------------------------------------------------------- writing

@@ -14,7 +14,6 @@ with the reference scorer ``coref_score.py`` on the same predictions.
 from __future__ import annotations
 
 import datetime as dt
-import json
 import re
 from collections import defaultdict
 from collections.abc import Hashable, Mapping, Sequence
@@ -22,6 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ..results import read_json_objects
 from ..rules import SentenceProposal, propose
 from ..segment import split_sentences
 from ..timex import resolve_time
@@ -47,23 +47,16 @@ Cluster = frozenset[Hashable]
 def read_topics(path: str | Path) -> list[dict[str, Any]]:
     """The topics of an ECB+-format JSON Lines file, one object per line."""
     topics: list[dict[str, Any]] = []
-    with Path(path).open(encoding="utf-8") as handle:
-        for number, line in enumerate(handle, start=1):
-            if not line.strip():
-                continue
-            try:
-                record = json.loads(line)
-            except json.JSONDecodeError as exc:
-                raise ValueError(f"{path}:{number}: not valid JSON: {exc.msg}") from None
-            if not isinstance(record, dict) or "topic" not in record:
-                raise ValueError(f"{path}:{number}: expected a topic object with a 'topic' key")
-            events = record.get("events", [])
-            if not isinstance(events, list) or not all(map(_is_mention, events)):
-                raise ValueError(
-                    f"{path}:{number}: 'events' must be a list of objects with 'doc' and "
-                    "'trigger': [start, end]"
-                )
-            topics.append(record)
+    for number, record in read_json_objects(path):
+        if "topic" not in record:
+            raise ValueError(f"{path}:{number}: expected a topic object with a 'topic' key")
+        events = record.get("events", [])
+        if not isinstance(events, list) or not all(map(_is_mention, events)):
+            raise ValueError(
+                f"{path}:{number}: 'events' must be a list of objects with 'doc' and "
+                "'trigger': [start, end]"
+            )
+        topics.append(record)
     return topics
 
 
