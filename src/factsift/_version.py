@@ -17,7 +17,10 @@ def code_fingerprint() -> str:
     rule or aligner must not be answered from the cache, version bump or not.
     """
     digest = hashlib.sha256(VERSION.encode())
-    for path in sorted(Path(__file__).parent.rglob("*.py")):
-        digest.update(path.name.encode())
+    root = Path(__file__).parent
+    # The path below the package, not the bare name: two subpackages may each have
+    # a module of the same name, and moving a module changes what it is.
+    for path in sorted(root.rglob("*.py")):
+        digest.update(path.relative_to(root).as_posix().encode())
         digest.update(path.read_bytes())
     return digest.hexdigest()
