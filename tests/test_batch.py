@@ -94,9 +94,9 @@ def test_every_article_ends_as_one_line_under_faults(tmp_path: Path) -> None:
     folder = tmp_path / "articles"
     ids = write_articles(folder, 200)
     out = tmp_path / "facts.jsonl"
-    faults = FaultInjector(rule_model, rate=0.3, seed=7, kinds=ALL_KINDS, timeout_sleep=1.0)
+    faults = FaultInjector(rule_model, rate=0.3, seed=7, kinds=ALL_KINDS, timeout_sleep=4.0)
     started = time.monotonic()
-    with ScriptedServer(faults) as server, extractor(server.base_url, timeout=0.5) as ex:
+    with ScriptedServer(faults) as server, extractor(server.base_url, timeout=2.0) as ex:
         summary = run_batch(ex, [folder], out, concurrency=16)
         windows = {doc.id: len(ex.request_sizes(doc)) for doc in documents(folder)}
     elapsed = time.monotonic() - started
@@ -130,9 +130,9 @@ def test_timeouts_are_retried_then_recorded(tmp_path: Path) -> None:
     ids = write_articles(folder, 8)
     out = tmp_path / "facts.jsonl"
     attempts = 2
-    faults = FaultInjector(rule_model, rate=0.6, seed=3, kinds=["timeout"], timeout_sleep=1.0)
+    faults = FaultInjector(rule_model, rate=0.6, seed=3, kinds=["timeout"], timeout_sleep=4.0)
     with ScriptedServer(faults) as server:
-        with extractor(server.base_url, timeout=0.3, max_attempts=attempts) as ex:
+        with extractor(server.base_url, timeout=1.5, max_attempts=attempts) as ex:
             summary = run_batch(ex, [folder], out, concurrency=8)
 
     records = {r["id"]: r for r in read_records(out)}

@@ -85,14 +85,14 @@ def test_every_article_once_with_the_local_engines_facts_under_faults(tmp_path: 
     ids = write_articles(folder, 200)
     local_out, ray_out = tmp_path / "local.jsonl", tmp_path / "ray.jsonl"
     # Faults are drawn per article and per request, from the seed: both engines meet the same.
-    local_faults = FaultInjector(rule_model, rate=0.3, seed=7, kinds=ALL_KINDS, timeout_sleep=1.0)
-    ray_faults = FaultInjector(rule_model, rate=0.3, seed=7, kinds=ALL_KINDS, timeout_sleep=1.0)
+    local_faults = FaultInjector(rule_model, rate=0.3, seed=7, kinds=ALL_KINDS, timeout_sleep=4.0)
+    ray_faults = FaultInjector(rule_model, rate=0.3, seed=7, kinds=ALL_KINDS, timeout_sleep=4.0)
     with ScriptedServer(local_faults) as server:
-        with extractor(server.base_url, timeout=0.5) as ex:
+        with extractor(server.base_url, timeout=2.0) as ex:
             run_batch(ex, [folder], local_out, concurrency=16)
         server.responder = ray_faults
         summary = run_ray(
-            settings(server.base_url, timeout=0.5), [folder], ray_out, actors=2, in_flight=8
+            settings(server.base_url, timeout=2.0), [folder], ray_out, actors=2, in_flight=8
         )
 
     local, distributed = by_id(local_out), by_id(ray_out)
