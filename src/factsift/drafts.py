@@ -120,8 +120,8 @@ def compact_schema(
             return [walk(value) for value in node]
         if not isinstance(node, dict):
             return node
-        # A property *named* "title" holds a schema (a dict), never a string; values
-        # (defaults, examples, constants, choices) are data, kept as they are.
+        # A property *named* "title" or "maxItems" holds a schema (a dict), never a string
+        # or a number; values (defaults, examples, constants, choices) are data, kept.
         out = {
             key: value if key in _VALUES else walk(value)
             for key, value in node.items()
@@ -166,9 +166,8 @@ def _inline_single_use(schema: dict[str, Any]) -> dict[str, Any]:
 
     def count(node: Any) -> None:
         if isinstance(node, dict):
-            ref = node.get("$ref")
-            if isinstance(ref, str) and ref.startswith(_DEFS):
-                uses[ref[len(_DEFS) :]] = uses.get(ref[len(_DEFS) :], 0) + 1
+            if (name := _ref_name(node)) is not None:
+                uses[name] = uses.get(name, 0) + 1
             for key, value in node.items():
                 if key not in _VALUES:
                     count(value)
@@ -188,9 +187,9 @@ def _inline_single_use(schema: dict[str, Any]) -> dict[str, Any]:
             return [put(value) for value in node]
         if not isinstance(node, dict):
             return node
-        ref = node.get("$ref")
-        if isinstance(ref, str) and ref[len(_DEFS) :] in once and ref.startswith(_DEFS):
-            body = put(defs[ref[len(_DEFS) :]])
+        name = _ref_name(node)
+        if name in once:
+            body = put(defs[name])
             # The place's own keywords (a field's description) win over the definition's.
             return {**body, **{k: v for k, v in node.items() if k != "$ref"}}
         return {key: value if key in _VALUES else put(value) for key, value in node.items()}
@@ -200,15 +199,20 @@ def _inline_single_use(schema: dict[str, Any]) -> dict[str, Any]:
     return {"$defs": kept, **out} if kept else out
 
 
+def _ref_name(node: dict[str, Any]) -> str | None:
+    """The definition a ``{"$ref": "#/$defs/NAME"}`` node points to, if it is one."""
+    ref = node.get("$ref")
+    return ref[len(_DEFS) :] if isinstance(ref, str) and ref.startswith(_DEFS) else None
+
+
 def _refers_to(node: Any, target: str, defs: dict[str, Any], seen: set[str]) -> bool:
     """Whether ``node`` refers to definition ``target``, directly or through others."""
     if isinstance(node, list):
         return any(_refers_to(value, target, defs, seen) for value in node)
     if not isinstance(node, dict):
         return False
-    ref = node.get("$ref")
-    if isinstance(ref, str) and ref.startswith(_DEFS):
-        name = ref[len(_DEFS) :]
+    name = _ref_name(node)
+    if name is not None:
         if name == target:
             return True
         if name not in seen and name in defs:
