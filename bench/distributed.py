@@ -114,7 +114,7 @@ def prompt_overhead(requests: list[dict[str, Any]], folder: Path) -> float:
 
 def paper_estimate(overhead: float, driver_rate: float) -> None:
     model, rpm, tpm = PROVIDER
-    per_in, per_out = DEFAULT_PRICES[model]
+    per_in, per_out, *_ = DEFAULT_PRICES[model]
     requests = TARGET_ARTICLES  # one window per article at this size
     prompt = ARTICLE_TOKENS + overhead
     tokens_in = requests * prompt

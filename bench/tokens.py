@@ -10,7 +10,8 @@ the measure bench/throughput.py uses for factsift and LangExtract alike.
 "With caching" applies OpenAI's rule: a request whose static prefix (tools, then the
 system prompt) is at least 1,024 tokens has that prefix served from the cache, in steps
 of 128 tokens, once an earlier request has sent it; cached tokens cost the cached rate.
-The defaults are the seed article (../shared) and a short article of about 200 tokens.
+A shorter prefix is never cached. The defaults are the seed article (../shared) and a
+short article of about 200 tokens; --model prices them for another model in the table.
 """
 
 from __future__ import annotations
@@ -40,7 +41,6 @@ SHORT = (
     "Exporters welcomed the deal but warned that the backlog may take longer to clear."
 )
 CACHE_MIN, CACHE_STEP = 1024, 128
-MODEL = "gpt-4o-mini"
 
 
 def tokens(value: Any) -> int:
@@ -52,7 +52,9 @@ def parts(request: dict[str, Any]) -> dict[str, int]:
     messages = request.get("messages", [])
     system = sum(tokens(m.get("content") or "") for m in messages if m["role"] == "system")
     user = sum(tokens(m.get("content") or "") for m in messages if m["role"] != "system")
-    schema = tokens(request.get("tools") or request.get("response_format") or "")
+    schema = sum(
+        tokens(request[k]) for k in ("tools", "tool_choice", "response_format") if k in request
+    )
     return {"system": system, "user": user, "schema": schema}
 
 
@@ -61,7 +63,7 @@ def cached_share(prefix: int) -> int:
     return 0 if prefix < CACHE_MIN else prefix - prefix % CACHE_STEP
 
 
-def measure(name: str, text: str) -> None:
+def measure(name: str, text: str, model: str) -> None:
     with (
         ScriptedServer(rule_model) as server,
         tempfile.TemporaryDirectory() as cache,
@@ -74,20 +76,22 @@ def measure(name: str, text: str) -> None:
     rows = [parts(r) for r in requests]
     total = sum(sum(r.values()) for r in rows)
     cached = sum(cached_share(r["schema"] + r["system"]) for r in rows)
-    full = estimate_cost(MODEL, total, 0)
-    warm = estimate_cost(MODEL, total, 0, cached_prompt_tokens=cached)
+    full = estimate_cost(model, total, 0)
+    warm = estimate_cost(model, total, 0, cached_prompt_tokens=cached)
     first = rows[0]
+    prefix = first["schema"] + first["system"]
     print(f"== {name}: {len(rows)} request(s)")
     print(
         f"   per request: schema {first['schema']}, system prompt {first['system']}, "
         f"user message {first['user']} (article and its numbering)"
     )
-    print(f"   static prefix (schema + system): {first['schema'] + first['system']} tokens")
+    under = f" (under {CACHE_MIN:,}: never cached)" if prefix < CACHE_MIN else ""
+    print(f"   static prefix (schema + system): {prefix} tokens{under}")
     print(f"   prompt tokens per article: {total}")
     print(f"   with prompt caching (prefix cached once warm): {total - cached} billed at full rate")
     if full is not None and warm is not None:
         print(
-            f"   {MODEL} prompt cost per 1,000 articles: ${full * 1000:.3f} cold, "
+            f"   {model} prompt cost per 1,000 articles: ${full * 1000:.3f} cold, "
             f"${warm * 1000:.3f} with the prefix cached"
         )
 
@@ -95,16 +99,17 @@ def measure(name: str, text: str) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("articles", nargs="*", type=Path)
+    parser.add_argument("--model", default="gpt-4o-mini", help="price table entry")
     args = parser.parse_args()
     if args.articles:
         for path in args.articles:
-            measure(path.name, path.read_text(encoding="utf-8"))
+            measure(path.name, path.read_text(encoding="utf-8"), args.model)
         return
     if SEED.exists():
-        measure("seed article", SEED.read_text(encoding="utf-8"))
+        measure("seed article", SEED.read_text(encoding="utf-8"), args.model)
     else:
         print(f"(no seed article at {SEED})")
-    measure("short article (about 200 tokens)", SHORT)
+    measure("short article (about 200 tokens)", SHORT, args.model)
 
 
 if __name__ == "__main__":

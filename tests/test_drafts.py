@@ -6,6 +6,7 @@ import json
 from typing import Annotated, Any, Optional
 
 import pytest
+from jsonschema import Draft202012Validator
 from pydantic import BaseModel, Field, ValidationError
 
 from factsift.drafts import (
@@ -342,30 +343,165 @@ def test_tuple_of_spans_is_grounded() -> None:
     assert grounded.failures and grounded.failures[0].startswith("spans")
 
 
-def _keys(node: Any, found: set[str] | None = None) -> set[str]:
+def _keys(node: Any, found: set[str] | None = None, *, numbers: bool = False) -> set[str]:
+    """The keys of ``node`` holding a string (or, with ``numbers``, a number) anywhere."""
     found = set() if found is None else found
+    kinds = (str, int) if numbers else (str,)
     if isinstance(node, dict):
         for key, value in node.items():
-            if isinstance(value, str):
+            if isinstance(value, kinds):
                 found.add(key)
-            _keys(value, found)
+            _keys(value, found, numbers=numbers)
     elif isinstance(node, list):
         for value in node:
-            _keys(value, found)
+            _keys(value, found, numbers=numbers)
     return found
 
 
-def test_compact_schema_states_each_meaning_once() -> None:
+def _quote(n: int = 1, text: str = "met") -> dict[str, Any]:
+    return {"sentence": n, "text": text}
+
+
+#: An answer with every field of factsift's schema, optional ones included.
+FULL_ANSWER = {
+    "claims": [
+        {
+            "statement": "Alice Moreau met Bob Okafor.",
+            "kind": "fact",
+            "certainty": "reported",
+            "attribution": {
+                "source_type": "person",
+                "name": "Carol Diaz",
+                "speaker": _quote(2, "Carol Diaz"),
+                "cue": {"sentence": 2, "text": "said", "occurrence": 1},
+            },
+            "entities": ["Alice Moreau", "Bob Okafor"],
+            "time": {"span": _quote(1, "on Tuesday")},
+            "evidence": [_quote(1, "Alice Moreau met Bob Okafor")],
+        }
+    ],
+    "events": [
+        {
+            "type": "meet",
+            "trigger": _quote(),
+            "participants": [{"role": "agent", "span": _quote(1, "Alice Moreau")}],
+            "location": _quote(1, "Paris"),
+            "time": {"span": _quote(1, "on Tuesday")},
+            "realis": "occurred",
+            "evidence": [_quote(1, "Alice Moreau met Bob Okafor in Paris")],
+        }
+    ],
+}
+
+
+def _with(path: str, value: Any) -> dict[str, Any]:
+    """FULL_ANSWER with the item at ``path`` ("claims.0.kind") set to ``value``."""
+    answer = json.loads(json.dumps(FULL_ANSWER))
+    *where, last = path.split(".")
+    node: Any = answer
+    for key in where:
+        node = node[int(key)] if key.isdigit() else node[key]
+    node[int(last) if last.isdigit() else last] = value
+    return answer
+
+
+def _without(path: str) -> dict[str, Any]:
+    answer = _with(path, None)
+    *where, last = path.split(".")
+    node: Any = answer
+    for key in where:
+        node = node[int(key)] if key.isdigit() else node[key]
+    del node[last]
+    return answer
+
+
+class _Node(BaseModel):
+    label: str
+    children: list[_Node] = []
+    note: str | None = None
+
+
+class _Tree(BaseModel):
+    root: _Node
+
+
+@pytest.mark.parametrize("limits", [True, False])
+def test_compact_schema_is_valid_and_states_each_meaning_once(limits: bool) -> None:
     full = draft_model(Extraction).model_json_schema()
-    compact = compact_schema(full, descriptions=False)
+    compact = compact_schema(full, descriptions=False, limits=limits)
+    Draft202012Validator.check_schema(compact)
     assert {"title", "description"} <= _keys(full)
     assert compact["title"] == full["title"]  # the root's title names the tool
     assert "description" not in _keys(compact)
     assert "title" not in _keys({k: v for k, v in compact.items() if k != "title"})
     assert len(json.dumps(compact)) < len(json.dumps(full)) / 2
-    # Nothing but titles and descriptions goes: the same fields, types and limits.
-    assert compact["$defs"].keys() == full["$defs"].keys()
-    assert compact["$defs"]["Quote"]["properties"]["text"]["maxLength"] > 0
+    # No optional field is spelled "this or null": it is simply not required.
+    assert '{"type": "null"}' not in json.dumps(compact)
+    # The quote, used everywhere, is defined once; a definition used once is inlined.
+    assert set(compact["$defs"]) == {"Quote", "TimeRef"}
+    limited = {"maxItems", "minItems", "maxLength"} & _keys(compact, numbers=True)
+    assert limited == ({"maxItems", "minItems", "maxLength"} if limits else set())
+
+
+@pytest.mark.parametrize("limits", [True, False])
+def test_compact_schema_takes_the_answers_the_model_takes(limits: bool) -> None:
+    """The schema shown to the model and the model that validates agree on every answer
+    but those beyond a size limit, which only the schema with limits turns away."""
+    draft = draft_model(Extraction)
+    shown = Draft202012Validator(
+        compact_schema(draft.model_json_schema(), descriptions=False, limits=limits)
+    )
+    optional = [
+        "claims.0.attribution.name", "claims.0.attribution.speaker",
+        "claims.0.attribution.cue", "claims.0.entities", "claims.0.time",
+        "claims.0.evidence.0.sentence", "events.0.participants", "events.0.location",
+        "events.0.time", "events.0.trigger.sentence", "claims", "events",
+    ]  # fmt: skip
+    good = [FULL_ANSWER, *(_without(path) for path in optional)]
+    bad = [
+        _with("claims.0.kind", "rumour"),
+        _with("events.0.realis", "maybe"),
+        _with("claims.0.statement", 3),
+        _with("events.0.trigger", "met"),
+        _with("claims.0.evidence.0.occurrence", "first"),
+        _without("claims.0.statement"),
+        _without("claims.0.attribution.source_type"),
+        _without("events.0.evidence"),
+        _without("events.0.trigger.text"),
+        _with("events.0.participants.0", {"role": "agent"}),
+    ]
+    for answer in good:
+        draft.model_validate(answer)
+        assert shown.is_valid(answer), answer
+    for answer in bad:
+        with pytest.raises(ValidationError):
+            draft.model_validate(answer)
+        assert not shown.is_valid(answer), answer
+    for answer in (
+        _with("claims.0.evidence", [_quote()] * 6),
+        _with("claims.0.evidence", []),
+        _with("events.0.trigger.text", "x" * 401),
+    ):
+        with pytest.raises(ValidationError):
+            draft.model_validate(answer)
+        assert shown.is_valid(answer) is not limits
+
+
+def test_compact_schema_keeps_a_recursive_definition() -> None:
+    compact = compact_schema(_Tree.model_json_schema())
+    Draft202012Validator.check_schema(compact)
+    assert "_Node" in compact["$defs"]  # used by itself: it stays a definition
+    tree = {"root": {"label": "a", "children": [{"label": "b", "note": "leaf"}]}}
+    assert Draft202012Validator(compact).is_valid(tree)
+    assert not Draft202012Validator(compact).is_valid({"root": {"children": []}})
+
+    # A field that may hold null and is required keeps its null.
+    class Maybe(BaseModel):
+        note: str | None
+
+    assert compact_schema(Maybe.model_json_schema())["properties"]["note"]["anyOf"][1] == {
+        "type": "null"
+    }
 
 
 def test_compact_schema_keeps_a_custom_schemas_descriptions_and_fields_named_title() -> None:

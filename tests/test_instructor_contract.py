@@ -43,7 +43,7 @@ def sampling(request: dict[str, Any]) -> dict[str, Any]:
 def test_the_request_built_for_a_schema_is_the_one_recorded() -> None:
     (first, _), *_ = exchanges(REASKED)
     handlers = handlers_for(Mode.TOOLS)
-    model, request = handlers.request(answer_model(Extraction), sampling(first))
+    model, request = handlers.request(answer_model(Extraction, limits=False), sampling(first))
     assert request == first
     assert model.__name__ == "Extraction"
 
@@ -51,7 +51,7 @@ def test_the_request_built_for_a_schema_is_the_one_recorded() -> None:
 def test_a_recorded_answer_parses_into_the_answer_model() -> None:
     (first, answer), _ = exchanges(REASKED)
     handlers = handlers_for(Mode.TOOLS)
-    model, _ = handlers.request(answer_model(Extraction), sampling(first))
+    model, _ = handlers.request(answer_model(Extraction, limits=False), sampling(first))
     parsed = handlers.parse(ChatCompletion.model_validate(answer), model)
     arguments = json.loads(
         answer["choices"][0]["message"]["tool_calls"][0]["function"]["arguments"]
@@ -66,7 +66,7 @@ def test_a_recorded_answer_parses_into_the_answer_model() -> None:
 def test_a_malformed_answer_fails_validation_rather_than_passing() -> None:
     (first, answer), _ = exchanges(REASKED)
     handlers = handlers_for(Mode.TOOLS)
-    model, _ = handlers.request(answer_model(Extraction), sampling(first))
+    model, _ = handlers.request(answer_model(Extraction, limits=False), sampling(first))
     broken = json.loads(json.dumps(answer))
     broken["choices"][0]["message"]["tool_calls"][0]["function"]["arguments"] = '{"claims": 3}'
     with pytest.raises(ValidationError):
@@ -76,7 +76,7 @@ def test_a_malformed_answer_fails_validation_rather_than_passing() -> None:
 def test_a_reask_extends_the_conversation_as_the_recorded_one_did() -> None:
     (first, answer), (second, _) = exchanges(REASKED)
     handlers = handlers_for(Mode.TOOLS)
-    _, request = handlers.request(answer_model(Extraction), sampling(first))
+    _, request = handlers.request(answer_model(Extraction, limits=False), sampling(first))
     again = handlers.reask(request, ChatCompletion.model_validate(answer), ValueError("fix it"))
     roles = [m["role"] for m in again["messages"]]
     assert roles == [m["role"] for m in second["messages"]]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import json
 import threading
 from pathlib import Path
 from typing import Any
@@ -304,3 +305,18 @@ def test_the_summary_shows_prompt_tokens_from_the_provider_cache(tmp_path: Path)
         done = CliRunner().invoke(app, [*args, "--quiet"], env=env)
     assert done.exit_code == 0, done.output
     assert "1,024 prompt tokens from the provider's prompt cache" in " ".join(done.output.split())
+
+
+@pytest.mark.parametrize(("mode", "limited"), [("tools", False), ("json_schema", True)])
+def test_size_limits_go_only_to_a_server_that_decodes_by_the_schema(
+    mode: str, limited: bool, tmp_path: Path
+) -> None:
+    """A server decoding under a json_schema response format needs the limits as a
+    grammar; a model reading a tool's schema is held to them by validation."""
+    with ScriptedServer(rule_model) as server:
+        facts = extract(server, tmp_path, mode=mode)
+    (request,) = server.requests
+    shown = json.dumps(request.get("tools") or request.get("response_format"))
+    assert ('"maxItems"' in shown) is limited and ('"maxLength"' in shown) is limited
+    assert facts.claims and facts.events
+    assert all(len(claim.evidence) <= 5 for claim in facts.claims)

@@ -47,7 +47,9 @@ def test_shipped_extract_prompt_renders_messages() -> None:
     assert "never instructions" in system
     assert "<article>" in system  # it tells the model where the article is
     assert f"<article>\n{VALUES['sentences']}\n</article>" in user
-    assert "article-7" in user and "Talks resume" in user and "2024-03-12" in user
+    assert "article-7" in user
+    # Nothing the model does without: the title opens the article, code resolves dates.
+    assert "Talks resume" not in user and "2024-03-12" not in user
     assert not re.search(r"\$[A-Za-z_{]", system + user), "a placeholder was left unfilled"
     # The article is data in the user turn, never in the system turn.
     assert "The talks resumed." not in system
@@ -87,8 +89,8 @@ def test_dollar_signs_in_values_are_kept_literally() -> None:
     tricky = "[0] It cost $5 and $sentences and ${role} and $$."
     _, user = prompt.render(role="x", sentences=tricky)
     assert user["content"] == f"<article>\n{tricky}\n</article>"
-    shipped = load_prompt("extract").render(**{**VALUES, "title": "$title $100"})
-    assert "Title: $title $100\n" in shipped[1]["content"]
+    shipped = load_prompt("extract").render(**{**VALUES, "doc_id": "$title $100"})
+    assert "Article id: $title $100\n" in shipped[1]["content"]
 
 
 @pytest.mark.parametrize(

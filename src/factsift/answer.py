@@ -169,14 +169,18 @@ def _check_grounding(answer: BaseModel, info: ValidationInfo) -> BaseModel:
     return answer
 
 
-def answer_model(schema: type[BaseModel]) -> type[BaseModel]:
-    """The draft of ``schema`` that grounds itself when instructor validates it."""
+def answer_model(schema: type[BaseModel], *, limits: bool = True) -> type[BaseModel]:
+    """The draft of ``schema`` that grounds itself when instructor validates it.
+
+    ``limits``: whether the schema it shows the model keeps its size limits, which
+    only a server decoding under the schema as a grammar needs (see ``compact_schema``).
+    """
     with BUILD_LOCK:
-        return _answer_model(schema)
+        return _answer_model(schema, limits)
 
 
 @cache
-def _answer_model(schema: type[BaseModel]) -> type[BaseModel]:
+def _answer_model(schema: type[BaseModel], limits: bool) -> type[BaseModel]:
     draft = draft_model(schema)
     schemas: dict[str, str] = {}
 
@@ -194,7 +198,7 @@ def _answer_model(schema: type[BaseModel]) -> type[BaseModel]:
             key = repr((args, sorted(kwargs.items())))
             if key not in schemas:
                 full = super().model_json_schema(*args, **kwargs)
-                compact = compact_schema(full, descriptions=schema is not Extraction)
+                compact = compact_schema(full, descriptions=schema is not Extraction, limits=limits)
                 schemas[key] = json.dumps(compact)
             return typing.cast(dict[str, Any], json.loads(schemas[key]))
 

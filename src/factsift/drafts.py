@@ -85,35 +85,141 @@ LIST_CAP = 200
 
 #: JSON schema keywords whose values are data, not schemas.
 _VALUES = frozenset({"default", "examples", "const", "enum"})
+#: Size limits: caps for a grammar, which the pydantic model checks anyway.
+_LIMITS = frozenset({"maxItems", "minItems", "maxLength", "minLength"})
+_NULL = {"type": "null"}
+_DEFS = "#/$defs/"
 
 
-def compact_schema(schema: dict[str, Any], *, descriptions: bool = True) -> dict[str, Any]:
+def compact_schema(
+    schema: dict[str, Any], *, descriptions: bool = True, limits: bool = True
+) -> dict[str, Any]:
     """``schema`` (a JSON schema) without what costs tokens and tells the model nothing.
 
-    pydantic titles every property with its own name, restated; they go (the root keeps
-    its title: it names the tool). Descriptions stay unless the prompt already explains
-    every field (factsift's own schema, whose fields the system prompt documents): each
-    meaning is stated once, not twice.
+    The answer is validated with the pydantic model, never with this schema, so it
+    only has to tell the model the shape; what goes:
+
+    - pydantic's titles, which restate each property's name (the root keeps its
+      title: it names the tool);
+    - descriptions, when the prompt already explains every field (factsift's own
+      schema, whose fields the system prompt documents): each meaning is stated once;
+    - the ``anyOf`` with null and the null default of an optional field: a field
+      that is not required may simply be left out;
+    - the indirection of a definition used once: it is written where it is used;
+    - with ``limits`` off, the size limits (``maxItems``, ``maxLength``, ...): they bound
+      a grammar-constrained decoder (see ``LIST_CAP``), while a model that only reads
+      the schema is held to them by validation and its re-ask. Ranges stay: they say
+      what a number means.
     """
     drop = {"title"} if descriptions else {"title", "description"}
+    if not limits:
+        drop |= _LIMITS
 
     def walk(node: Any) -> Any:
-        if isinstance(node, dict):
-            # A property *named* "title" holds a schema (a dict), never a string; values
-            # (defaults, examples, constants, choices) are data, kept as they are.
-            return {
-                key: value if key in _VALUES else walk(value)
-                for key, value in node.items()
-                if not (key in drop and isinstance(value, str))
-            }
         if isinstance(node, list):
             return [walk(value) for value in node]
-        return node
+        if not isinstance(node, dict):
+            return node
+        # A property *named* "title" or "maxItems" holds a schema (a dict), never a string
+        # or a number; values (defaults, examples, constants, choices) are data, kept.
+        out = {
+            key: value if key in _VALUES else walk(value)
+            for key, value in node.items()
+            if not (key in drop and isinstance(value, (str, int)))
+        }
+        properties = out.get("properties")
+        if isinstance(properties, dict):
+            required = set(out.get("required", ()))
+            for name, prop in properties.items():
+                if name not in required:
+                    properties[name] = _without_null(prop)
+        return out
 
-    compact: dict[str, Any] = walk(schema)
+    compact: dict[str, Any] = _inline_single_use(walk(schema))
     if "title" in schema:
         compact = {"title": schema["title"], **compact}
     return compact
+
+
+def _without_null(prop: Any) -> Any:
+    """An optional property's schema without its null branch and null default."""
+    if not isinstance(prop, dict) or "default" not in prop or prop["default"] is not None:
+        return prop
+    branches = prop.get("anyOf")
+    if not isinstance(branches, list) or _NULL not in branches:
+        return prop
+    rest = [b for b in branches if b != _NULL]
+    if len(rest) != 1 or not isinstance(rest[0], dict):
+        return prop
+    return {**rest[0], **{k: v for k, v in prop.items() if k not in ("anyOf", "default")}}
+
+
+def _inline_single_use(schema: dict[str, Any]) -> dict[str, Any]:
+    """``schema`` with each definition referenced once written in place of its reference.
+
+    A definition used twice (factsift's Quote) or by itself (a recursive model) stays.
+    """
+    defs = schema.get("$defs")
+    if not isinstance(defs, dict):
+        return schema
+    uses: dict[str, int] = {}
+
+    def count(node: Any) -> None:
+        if isinstance(node, dict):
+            if (name := _ref_name(node)) is not None:
+                uses[name] = uses.get(name, 0) + 1
+            for key, value in node.items():
+                if key not in _VALUES:
+                    count(value)
+        elif isinstance(node, list):
+            for value in node:
+                count(value)
+
+    count(schema)
+    once = {name for name, n in uses.items() if n == 1 and name in defs}
+    # A definition whose one use is inside itself, directly or through others, stays.
+    once = {name for name in once if not _refers_to(defs[name], name, defs, set())}
+    if not once:
+        return schema
+
+    def put(node: Any) -> Any:
+        if isinstance(node, list):
+            return [put(value) for value in node]
+        if not isinstance(node, dict):
+            return node
+        name = _ref_name(node)
+        if name in once:
+            body = put(defs[name])
+            # The place's own keywords (a field's description) win over the definition's.
+            return {**body, **{k: v for k, v in node.items() if k != "$ref"}}
+        return {key: value if key in _VALUES else put(value) for key, value in node.items()}
+
+    kept = {name: put(body) for name, body in defs.items() if name not in once}
+    out = {key: put(value) for key, value in schema.items() if key != "$defs"}
+    return {"$defs": kept, **out} if kept else out
+
+
+def _ref_name(node: dict[str, Any]) -> str | None:
+    """The definition a ``{"$ref": "#/$defs/NAME"}`` node points to, if it is one."""
+    ref = node.get("$ref")
+    return ref[len(_DEFS) :] if isinstance(ref, str) and ref.startswith(_DEFS) else None
+
+
+def _refers_to(node: Any, target: str, defs: dict[str, Any], seen: set[str]) -> bool:
+    """Whether ``node`` refers to definition ``target``, directly or through others."""
+    if isinstance(node, list):
+        return any(_refers_to(value, target, defs, seen) for value in node)
+    if not isinstance(node, dict):
+        return False
+    name = _ref_name(node)
+    if name is not None:
+        if name == target:
+            return True
+        if name not in seen and name in defs:
+            seen.add(name)
+            if _refers_to(defs[name], target, defs, seen):
+                return True
+    return any(_refers_to(v, target, defs, seen) for k, v in node.items() if k not in _VALUES)
 
 
 def _has_max_length(info: FieldInfo) -> bool:

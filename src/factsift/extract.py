@@ -167,7 +167,7 @@ class Extractor:
         self.cache = ResponseCache(cache_dir, cache, url=cache_url)
         limiter = RateLimiter(rpm, tpm) if rpm or tpm else None
         self.llm = LLM(self.settings, self.cache, transport, limiter)
-        self._answer_model = answer_model(schema)
+        self._answer_model = answer_model(schema, limits=self.settings.decodes_by_schema)
         # Everything but the article that changes a result, hashed once.
         self._fingerprint = cache_key(
             {

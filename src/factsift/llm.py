@@ -155,6 +155,12 @@ class LLMSettings:
                 f"unknown mode {self.mode!r}; choose auto, {', '.join(_MODES)}"
             ) from None
 
+    @property
+    def decodes_by_schema(self) -> bool:
+        """Whether the server is handed the schema as a response format (json_schema
+        mode), which llama.cpp and vLLM turn into a grammar the answer must follow."""
+        return self.instructor_mode is Mode.JSON_SCHEMA
+
     def identity(self) -> dict[str, Any]:
         """What, besides the request body, makes an answer differ."""
         return {

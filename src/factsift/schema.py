@@ -282,7 +282,10 @@ class Event(BaseModel):
 
 
 class Extraction(BaseModel):
-    """What factsift asks the model for by default: claims and events."""
+    """The claims and events of an article.
+
+    What factsift asks the model for by default; the first line describes the tool.
+    """
 
     claims: list[Claim] = Field(default_factory=list)
     events: list[Event] = Field(default_factory=list)
