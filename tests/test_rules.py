@@ -500,3 +500,8 @@ def test_a_title_in_quotation_marks_is_not_the_content() -> None:
 def test_coordinated_names_take_the_plural_verb() -> None:
     text = "Both Ms. Quist and Mr. Olsen say the operator never told them about the closure."
     assert _source(text)[:2] == ("say", "Both Ms. Quist and Mr. Olsen")
+
+
+def test_a_message_s_gerund_belongs_to_its_sender() -> None:
+    text = "The harbour board issued a statement on Friday calling the strike unlawful."
+    assert _source(text)[:2] == ("calling", "The harbour board")

@@ -705,8 +705,8 @@ def _is_cue(toks: list[_Tok], i: int, common: frozenset[str] = frozenset()) -> b
         # "is questioning", "he’s claiming": a progressive verb.
         if any(x.low in _BE for x in toks[j + 1 : i]):
             return subject is not None and subject.word
-        if toks[i - 1].text == ",":
-            return True  # "…, saying that": the main clause's subject (_around_cue)
+        if toks[i - 1].text == "," or _after_nominal_cue(toks, i):
+            return True  # "…, saying that", "a statement saying": see _around_cue
         # "reports suggesting that", "Jane Doe asking": a gerund needs its subject just before.
         return (
             subject is not None
@@ -891,6 +891,21 @@ def _subject_first(toks: list[_Tok], first: int, comma: int) -> bool:
     )
 
 
+_MESSAGES = frozenset(
+    "statement statements report letter letters note interview post message tweet tweets "
+    "remarks comments".split()
+)
+
+
+def _after_nominal_cue(toks: list[_Tok], i: int) -> bool:
+    """Whether the gerund at ``i`` follows a message ("a statement calling", "a letter
+    on Friday saying"), whose sender is the main clause's subject."""
+    k = i - 1
+    while k > 0 and (toks[k].low in _CALENDAR | _TIME_WORDS or toks[k].low == "on"):
+        k -= 1
+    return toks[k].low in _MESSAGES
+
+
 def _appositive(toks: list[_Tok], comma: int, first: int) -> tuple[int, int] | None:
     """The last tokens of the name and of the appositive that ends at ``comma``, before
     a verb: "Jane Doe, the mayor of X, said", '"…," Mr. Doe, 82, said'."""
@@ -925,8 +940,9 @@ def _around_cue(
     ``opens_quoted``: the sentence opens inside or with a quotation."""
     n = len(toks)
     cue = _span(s, base, toks, i, i)
-    if toks[i - 1].low == "to":
-        # An infinitive of purpose or intent: the main clause's subject is the source.
+    if toks[i - 1].low == "to" or (toks[i].low.endswith("ing") and _after_nominal_cue(toks, i)):
+        # An infinitive of purpose or intent, or a message's gerund ("issued a statement
+        # calling …"): the main clause's subject is the source.
         subject = _clause_subject(toks, first, i - 1, common)
         content = _content(s, base, toks, _after_cue(toks, i), last)
         content = content or _content(s, base, toks, first, last)
@@ -1139,6 +1155,19 @@ def _clause_subject(
         end = c + 1 if toks[c].low in _DETERMINERS else c
         while end + 1 < upto and toks[end + 1].word and toks[end + 1].text[:1].isupper():
             end += 1
+        if toks[c].low in _DETERMINERS:
+            # "The harbour board issued": common nouns up to the first verb-like word.
+            while (
+                end + 1 < upto
+                and toks[end + 1].word
+                and toks[end + 1].low not in _CLOSED
+                and not toks[end + 1].low.endswith(("ed", "ing"))
+                and end - c < 4
+                and end + 2 < upto
+                and toks[end + 2].word
+                and toks[end + 2].low not in _CLOSED - _AUXILIARIES
+            ):
+                end += 1
         if end + 1 >= upto:
             return None
         head, verb = toks[end], toks[end + 1]
