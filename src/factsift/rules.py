@@ -437,23 +437,30 @@ _REPORTING_LEMMAS = """
 # frames Judgment_communication, Evaluative_comparison, Judgment, Experiencer_focus,
 # Desiring, Purpose, Deciding, Agree_or_refuse_to_act, Coming_to_believe,
 # Expressing_publicly, Emphasizing, Commitment, Taking_sides, Attempt_suasion, Request,
-# Evidence and Opinion.
-# PARC 3.0 and PolNeAR count them as attribution cues when their subject is the source
-# of the attitude ("the union backs the plan", "she plans to run"); being common words,
-# they count only after a named or pronoun subject (_stance).
-_STANCE_LEMMAS = """
-    accuse attack assail belittle berate blast castigate censure chide decry denigrate
-    deride disparage excoriate fault hail laud lambast rebuke ridicule scold slam vilify
-    commend applaud extol tout admire respect despise scorn disdain deplore resent
-    revere like love hate dislike detest loathe dread enjoy wish desire yearn aspire
-    plan intend aim decide choose opt threaten swear guarantee commit support back
-    endorse oppose favor favour champion advocate persuade convince pressure lobby
-    implore beg request appeal show prove illustrate consider feel reckon
-    deem outline detail describe characterize characterise portray depict present unveil
-    dispute challenge debate charge liken compare equate decline refuse find discover
-    realize realise determine express voice highlight underscore underline care brand
-    dub label
+# Evidence and Opinion. PARC 3.0 and PolNeAR count them as attribution cues when their
+# subject is the source of the attitude ("the union backs the plan", "she plans to run");
+# being common words, they count only after a name, a pronoun or a source noun (_stance).
+# Verbs of judgement and taking sides carry their stance with a plain object ("slammed
+# the plan", "endorses the mayor").
+_JUDGEMENT_LEMMAS = """
+    accuse assail belittle berate blast castigate censure chide decry denigrate deride
+    disparage excoriate fault hail laud lambast rebuke ridicule scold slam vilify commend
+    applaud extol tout admire respect despise scorn disdain deplore resent revere loathe
+    detest endorse oppose favor favour champion advocate lobby implore liken equate
+    highlight underscore underline dispute support
 """
+# The others have another, plain sense ("attacked the city", "found the wallet", "backed
+# the car into a wall"), so they count only before a clause or an infinitive ("attacked
+# the plan as …", "found that …", "plans to …"): _has_complement.
+_COMPLEMENT_LEMMAS = """
+    attack love hate like dislike dread enjoy wish desire yearn aspire plan intend aim
+    decide choose opt threaten swear guarantee commit back persuade convince pressure
+    beg request appeal show prove illustrate consider feel reckon deem outline detail
+    describe characterize characterise portray depict present unveil challenge debate
+    charge compare decline refuse find discover realize realise determine express voice
+    care brand dub label
+"""
+_STANCE_LEMMAS = _JUDGEMENT_LEMMAS + _COMPLEMENT_LEMMAS
 # Phrasal verbs of saying, and their particles: "pointed out that", "laid out a plan".
 _PHRASAL = {
     "point": "out",
@@ -517,6 +524,9 @@ _STANCE_VERBS: frozenset[str] = (
     frozenset(form for lemma in _STANCE_LEMMAS.split() for form in _forms(lemma)) - _REPORTING
 )
 _BARE_STANCE = frozenset(_STANCE_LEMMAS.split())
+_NEEDS_COMPLEMENT = (
+    frozenset(form for lemma in _COMPLEMENT_LEMMAS.split() for form in _forms(lemma)) - _REPORTING
+)
 _PHRASAL_FORMS = {form: particle for lemma, particle in _PHRASAL.items() for form in _forms(lemma)}
 _STANCE_OR_REPORTING = _STANCE_VERBS | _REPORTING
 # English closed-class words (determiners, pronouns, prepositions, conjunctions,
@@ -705,7 +715,7 @@ def _is_cue(toks: list[_Tok], i: int, common: frozenset[str] = frozenset()) -> b
         # "is questioning", "he’s claiming": a progressive verb.
         if any(x.low in _BE for x in toks[j + 1 : i]):
             return subject is not None and subject.word
-        if toks[i - 1].text == "," or _after_nominal_cue(toks, i):
+        if (toks[i - 1].text == "," or _after_nominal_cue(toks, i)) and t.low in _SPEECH_GERUNDS:
             return True  # "…, saying that", "a statement saying": see _around_cue
         # "reports suggesting that", "Jane Doe asking": a gerund needs its subject just before.
         return (
@@ -723,7 +733,7 @@ def _is_cue(toks: list[_Tok], i: int, common: frozenset[str] = frozenset()) -> b
         nxt = toks[i + 1] if i + 1 < len(toks) else None
         # "Jane claims the …", "the memo states that"; not "Baltic states sent …".
         opens = nxt is not None and (
-            nxt.low in _OBJECT_STARTS or nxt.text[:1].isupper() or not nxt.word
+            nxt.low in _OBJECT_STARTS or nxt.text[:1].isupper() or nxt.text in (":", ",")
         )
         verb = (named and opens) or (nxt is not None and nxt.low == "that")
         return subject.low in _PRONOUNS or subject.low in _MODALS or (verb and t.low.endswith("s"))
@@ -819,7 +829,18 @@ def _np_back(toks: list[_Tok], j: int, first_word: int) -> int:
     while start <= j and toks[start].low in _NAME_LINKS:
         start += 1
     # A coordinated subject that opens its clause: "RT and its defenders say".
-    if start <= j and start >= 2 and toks[start - 1].low == "and" and toks[start - 2].word:
+    # The left part ends in a name, a pronoun or a source noun, not a verb ("Germany won
+    # and fans said").
+    left_end = toks[start - 2] if start >= 2 else None
+    if (
+        start <= j
+        and left_end is not None
+        and toks[start - 1].low == "and"
+        and left_end.word
+        and (
+            left_end.text[:1].isupper() or left_end.low in _PRONOUNS or left_end.low in _AGENT_NOUNS
+        )
+    ):
         left = _np_back(toks, start - 2, first_word)
         opens = left == first_word or (
             left > 0 and (toks[left - 1].text in ",;:(" or toks[left - 1].low in _CONJUNCTIONS)
@@ -906,16 +927,28 @@ def _after_nominal_cue(toks: list[_Tok], i: int) -> bool:
     return toks[k].low in _MESSAGES
 
 
+def _holder(t: _Tok) -> bool:
+    """Whether a noun phrase ending in ``t`` can hold a view: a name, a pronoun, a source
+    noun, or an agent noun by its suffix ("founder", "director", "activist", "rival")."""
+    low = t.low
+    return (
+        t.text[:1].isupper()
+        or low in _PRONOUNS
+        or low in _AGENT_NOUNS
+        or (t.text.islower() and low.endswith(("er", "or", "ist", "ian", "al", "ant", "ent")))
+    )
+
+
 def _appositive(toks: list[_Tok], comma: int, first: int) -> tuple[int, int] | None:
     """The last tokens of the name and of the appositive that ends at ``comma``, before
     a verb: "Jane Doe, the mayor of X, said", '"…," Mr. Doe, 82, said'."""
     # The subject opens the sentence.
     k = next((m for m in range(first, comma) if toks[m].text == ","), -1)
-    if k > first and _subject_first(toks, first, k):
+    if k > first and _subject_first(toks, first, k) and _holder(toks[k - 1]):
         return k - 1, comma - 1
     # Or a name after a quotation or a clause: the comma pair just before the verb.
     k = max((m for m in range(first, comma) if toks[m].text == ","), default=-1)
-    if k < first + 1 or comma - k > 12 or not toks[k - 1].text[:1].isupper():
+    if k < first + 1 or comma - k > 12 or not _holder(toks[k - 1]):
         return None
     start = _np_back(toks, k - 1, first)
     before = toks[start - 1].text if start > 0 else ""
@@ -923,6 +956,44 @@ def _appositive(toks: list[_Tok], comma: int, first: int) -> tuple[int, int] | N
     if start <= k - 1 and opens:
         return k - 1, comma - 1
     return None
+
+
+# Gerunds of saying, which take the main clause's subject after a comma ("…, saying
+# that"); not those of evidence or result ("…, suggesting that", "…, confirming").
+_SPEECH_GERUNDS = frozenset(
+    lemma[:-1] + "ing" if lemma.endswith("e") else lemma + "ing"
+    for lemma in """say tell add warn argue note insist cite call claim write explain accuse
+    promise urge vow pledge deny blame criticize criticise praise ask reply respond stress
+    emphasize emphasise repeat declare announce tweet complain describe""".split()
+)
+# Main verbs whose infinitive the subject does not carry out, or that deny it.
+_NOT_DONE = frozenset(
+    "fail fails failed failing refuse refuses refused decline declines declined unable yet "
+    "expected scheduled due set likely able available willing".split()
+)
+
+
+def _purpose(toks: list[_Tok], subject_end: int, i: int) -> bool:
+    """Whether "to" + the cue at ``i`` is the subject's own purpose ("went on television
+    to accuse"), not an object's ("ordered the company to disclose"), a passive or a
+    raising frame ("is expected to announce", "It is fair to say"), or a failure."""
+    head = toks[subject_end].low
+    verb = toks[subject_end + 1] if subject_end + 1 < i else None
+    if head in ("it", "there") or verb is None:
+        return False
+    middle = toks[subject_end + 1 : i - 1]
+    if any(x.low in _BE or x.low in _NOT_DONE for x in middle):
+        return False
+    after_verb = toks[subject_end + 2] if subject_end + 2 < i - 1 else None
+    # A direct object after the main verb is who the infinitive belongs to.
+    return not (
+        after_verb is not None
+        and (
+            after_verb.low in _DETERMINERS
+            or after_verb.text[:1].isupper()
+            or after_verb.low in ("him", "her", "them", "us", "me")
+        )
+    )
 
 
 def _around_cue(
@@ -944,6 +1015,8 @@ def _around_cue(
         # An infinitive of purpose or intent, or a message's gerund ("issued a statement
         # calling …"): the main clause's subject is the source.
         subject = _clause_subject(toks, first, i - 1, common)
+        if toks[i - 1].low == "to" and subject is not None and not _purpose(toks, subject[1], i):
+            return None
         content = _content(s, base, toks, _after_cue(toks, i), last)
         content = content or _content(s, base, toks, first, last)
         if subject is None or content is None:
@@ -1005,14 +1078,56 @@ def _around_cue(
         and (opens_quoted or after is None)
     )
     content = before if quoted and before is not None else after or before
-    # A short object ("did not suggest retaliation") leaves the sentence as the claim.
-    content = content or _content(s, base, toks, first, last)
+    # A short object ("did not suggest retaliation") leaves the sentence as the claim,
+    # when the source is the sentence's subject (not "…, but critics disagreed").
+    if content is None and start == first:
+        content = _content(s, base, toks, first, last)
     if content is None:
         return None
     return Attribution(cue, source, name, content)
 
 
 _OBJECT_STARTS = _DETERMINERS | frozenset("to that him her them it us me".split())
+
+
+_CLAUSE_WORDS = frozenset("that whether how why what if".split())
+_POSSESSIVES = frozenset("his her its their our my your".split())
+
+
+def _clause_follows(toks: list[_Tok], k: int) -> bool:
+    """Whether a clause with its own subject starts after the complementizer at ``k``
+    ("that the mayor …", "that she …"), not a verb ("that leaked")."""
+    if k + 1 >= len(toks):
+        return False
+    t = toks[k + 1]
+    return t.low in _DETERMINERS or t.low in _PRONOUNS or t.text[:1].isupper() or t.low in _NUMBERS
+
+
+def _has_complement(toks: list[_Tok], end: int) -> bool:
+    """Whether the verb ending at ``end`` takes a clause or an infinitive: "found that
+    …", "plans to run", "asked whether …", "described the plan as …"."""
+    n = len(toks)
+    if end + 1 >= n:
+        return False
+    nxt = toks[end + 1].low
+    if nxt in _CLAUSE_WORDS:
+        return nxt != "that" or _clause_follows(toks, end + 1)
+    if nxt == "to":
+        # An infinitive, not a destination or an amount: "plans to run", not "declined
+        # to 5 percent" or "backed to the wall".
+        after = toks[end + 2] if end + 2 < n else None
+        return (
+            after is not None
+            and after.text.islower()
+            and after.low not in _CLOSED
+            and not after.low[:1].isdigit()
+        )
+    for k in range(end + 1, min(n, end + 8)):
+        if not toks[k].word:
+            return False
+        if toks[k].low == "as":
+            return True  # "described the talks as …", "branded them as …"
+    return False
 
 
 def _stance_subject(
@@ -1045,6 +1160,10 @@ def _stance_subject(
     end = max(end, i)
     nxt = toks[end + 1].low if end + 1 < len(toks) else ""
     between = toks[j + 1 : i]
+    if t.low in _NEEDS_COMPLEMENT and not _has_complement(toks, end):
+        return none
+    if nxt == "that" and not _clause_follows(toks, end + 1):
+        return none  # "plans that leaked": a relative clause on a noun
     if low in _CLOSED - _PRONOUNS or low in _NUMBERS:
         return none
     named = subject.text[:1].isupper() and low not in common
@@ -1064,7 +1183,10 @@ def _stance_subject(
         return j, mention_end
     if not agent:
         return none
-    if t.low.endswith("s") and not (nxt in _OBJECT_STARTS or toks[end + 1].text[:1].isupper()):
+    following = toks[end + 1] if end + 1 < len(toks) else None
+    if t.low.endswith("s") and not (
+        nxt in _OBJECT_STARTS or (following is not None and following.text[:1].isupper())
+    ):
         return none  # "Russian attacks on …": a noun
     return j, mention_end
 
@@ -1094,21 +1216,37 @@ def _stance(
     # sentence as the claim.
     skip = end + 2 if end + 1 < len(toks) and toks[end + 1].low == "that" else end + 1
     after = _content(s, base, toks, skip, last)
-    content = after or _content(s, base, toks, first, last)
+    content = after or (_content(s, base, toks, first, last) if start == first else None)
     if content is None:
         return None
     return Attribution(_span(s, base, toks, i, end), source, name, content)
 
 
 def _particle(toks: list[_Tok], i: int) -> int:
-    """The index of the particle of the phrasal verb at ``i`` ("made it clear"), or -1."""
+    """The index of the particle of the phrasal verb at ``i`` ("made it clear"), or -1.
+
+    Only in the sense of saying: "made it clear that", "laid out her plan", "weighed in
+    on", "spoke out against"; not "made clear progress", "laid out hoses", "weighed in
+    at 60 kilograms"."""
     particle = _PHRASAL_FORMS.get(toks[i].low)
     if particle is None:
         return -1
     for k in (i + 1, i + 2):
         if k < len(toks) and toks[k].low == particle and (k == i + 1 or toks[i + 1].low == "it"):
-            return k
-    return -1
+            break
+    else:
+        return -1
+    nxt = toks[k + 1] if k + 1 < len(toks) else None
+    lemma = next(lemma for lemma, p in _PHRASAL.items() if toks[i].low in _forms(lemma))
+    if lemma == "make":
+        fits = k == i + 2 or (nxt is not None and nxt.low == "that")
+    elif lemma == "lay":
+        fits = nxt is not None and nxt.low in _POSSESSIVES | {"a", "an", "the"}
+    elif lemma in ("weigh", "speak"):
+        fits = nxt is None or not nxt.word or nxt.low in ("on", "against", "about", "for")
+    else:
+        fits = True
+    return k if fits else -1
 
 
 def _colon_speech(
@@ -1125,9 +1263,12 @@ def _colon_speech(
         if toks[k].text != ":" or inside[k] or toks[k + 1].text not in _OPEN_QUOTES + '"`':
             continue
         verb = toks[k - 1]
-        if not verb.text.islower() or verb.low in _CLOSED:
-            continue
+        saying = verb.low in _REPORTING or verb.low in ("continued", "continues")
+        if not verb.text.islower() or not saying:
+            continue  # "The mood was grim:", "Fans sang:"
         j = _np_end_before(toks, k - 2)
+        if any(x.low in _BE for x in toks[j + 1 : k - 1]):
+            continue
         if j < first or not toks[j].word:
             continue
         subject = toks[j]
@@ -1179,12 +1320,19 @@ def _clause_subject(
     return None
 
 
+# Reporting verbs whose passive has a plain sense: "was called by the union" (a strike).
+_PASSIVE_PLAIN = frozenset("called shown charged presented".split())
+
+
 def _passive(
     s: str, base: int, toks: list[_Tok], i: int, first: int, last: int
 ) -> Attribution | None:
-    """ "C was reported by X", "C is backed by X": the source follows "by"."""
+    """ "C was reported by X", "C is endorsed by X": the source follows "by"; verbs with a
+    plain sense ("was attacked by drones", "was decided by a penalty") are left out."""
     t = toks[i]
     if not t.text.islower() or not t.low.endswith(("ed", "wn", "en", "ld", "id")):
+        return None
+    if t.low in _NEEDS_COMPLEMENT or t.low in _PASSIVE_PLAIN:
         return None
     k = i - 1
     while k >= first and (toks[k].low.endswith("ly") or toks[k].low in ("first", "also", "not")):
@@ -1197,7 +1345,13 @@ def _passive(
     if by + 1 >= len(toks) or toks[by].low != "by":
         return None
     end = _np_forward(toks, by + 1)
+    while end > by + 1 and toks[end].low in _TIME_WORDS | {"overnight"}:
+        end -= 1
     if end < by + 1:
+        return None
+    head = toks[end]
+    agent = head.text[:1].isupper() or head.low in _AGENT_NOUNS or head.low in _PRONOUNS
+    if not agent:
         return None
     source = _span(s, base, toks, by + 1, end)
     content = _content(s, base, toks, first, last)
@@ -1301,22 +1455,26 @@ def _attribution(
     # governs it.
     # So does one whose subject opens the sentence ("Jane Doe is speaking out about
     # why she believes …").
+    # Not when a closing clause names the source ("They plan to strike, officials said").
+    closing = bool(cues) and any(toks[m].text in ',”"' for m in range(first, cues[-1]))
+    closing = closing and last - cues[-1] < 10
     if cues:
         for i in range(first + 1, cues[0]):
             particle = _particle(toks, i)
             if inside[i] or (particle < 0 and toks[i].low not in _STANCE_VERBS):
                 continue
             found = _stance(s, base, toks, i, first, last, common, particle)
-            if found is not None and (
-                toks[max(i, particle) + 1].low == "that"
-                or found.source.start == toks[first].start + base
-            ):
+            if found is None:
+                continue
+            opens = found.source.start == toks[first].start + base
+            if toks[max(i, particle) + 1].low == "that" or (opens and not closing):
                 return found
     for i in cues:
         found = _around_cue(s, base, toks, i, first, last, common, quoted or first > 0)
         if found is not None:
             return found
-    for i in range(first + 1, n - 1):
+    # A stance verb after a reporting cue is inside what is reported.
+    for i in range(first + 1, min(cues, default=n - 1)):
         if inside[i]:
             continue
         if (particle := _particle(toks, i)) > 0:
@@ -1490,15 +1648,57 @@ def _antecedent(
     return fitting[-1][1] if fitting else None
 
 
+def _quote_depths(text: str, sentences: Sequence[Sentence]) -> list[int]:
+    """How many quotations are open where each sentence starts.
+
+    News closes a quotation that runs over paragraphs only at its end and opens each of
+    its paragraphs with a quotation mark: such a mark continues the quotation, and a
+    paragraph that opens without one ends any quotation left open.
+    """
+    depths: list[int] = []
+    depth = 0
+    previous_end = 0
+    for sentence in sentences:
+        s = text[sentence.start : sentence.end]
+        balance = _quote_balance(s)
+        if "\n" in text[previous_end : sentence.start]:
+            if s[:1] in _OPEN_QUOTES + '"' and depth > 0:
+                balance -= 1  # the quotation goes on
+            elif s[:1] not in _OPEN_QUOTES + '"':
+                depth = 0
+        depths.append(depth)
+        depth = max(0, depth + balance)
+        previous_end = sentence.end
+    return depths
+
+
+def _all_quoted(proposals: Sequence[SentenceProposal], group: list[int]) -> bool:
+    """Whether a run of sentences is one quotation and nothing else: it opens with a
+    quotation mark and closes with one ('"We will win."'), not '"Tides" opens today.'"""
+    opening = proposals[group[0]].whole.text.lstrip()
+    closing = proposals[group[-1]].whole.text.rstrip()
+    if closing[-1:] in ".!?" and closing[-2:-1] in _CLOSE_QUOTES + '"':
+        closing = closing[:-1]
+    return opening[:1] in _OPEN_QUOTES + "\"'" and closing[-1:] in _CLOSE_QUOTES + "\"'"
+
+
 def propose_all(text: str, sentences: Sequence[Sentence]) -> list[SentenceProposal]:
     """The proposals for every sentence, with what needs the neighbours: a pronoun
     speaker resolved to the last named one, and the further sentences of a quotation
     folded into the claim of the sentence that names its speaker."""
-    proposals = []
-    depth = 0
-    for sentence in sentences:
-        proposals.append(propose(text, sentence, quoted=depth > 0))
-        depth = max(0, depth + _quote_balance(text[sentence.start : sentence.end]))
+    depths = _quote_depths(text, sentences)
+    proposals = [
+        propose(text, sentence, quoted=depth > 0)
+        for sentence, depth in zip(sentences, depths, strict=True)
+    ]
+    # A transcript has turns: one "LIVE:" or "BREAKING:" label is a heading, not a speaker.
+    labels = [i for i, p in enumerate(proposals) if p.cue is not None and p.cue.text == ":"]
+    if len(labels) == 1:
+        p = proposals[labels[0]]
+        certainty = "asserted" if p.certainty == "reported" else p.certainty
+        proposals[labels[0]] = replace(
+            p, cue=None, speakers=(), source_name=None, certainty=certainty
+        )
     for i, p in enumerate(proposals):
         # "he"/"she" name a person; "they" and "it" are left as the article says them.
         pronoun = p.source_name.text.lower() if p.source_name is not None else ""
@@ -1506,21 +1706,18 @@ def propose_all(text: str, sentences: Sequence[Sentence]) -> list[SentencePropos
             proposals[i] = replace(p, source_name=found)
     # Quotations: runs of sentences from an opening quote to its close.
     groups: list[list[int]] = []
-    depth = 0
-    for i, p in enumerate(proposals):
+    for i, depth in enumerate(depths):
         if depth > 0 and groups:
             groups[-1].append(i)
         else:
             groups.append([i])
-        depth = max(0, depth + _quote_balance(p.whole.text))
     heads: list[int | None] = []
     for group in groups:
         named = [i for i in group if proposals[i].source_name is not None]
         heads.append(named[0] if len(named) == 1 else None)
     for g, group in enumerate(groups):
         head = heads[g]
-        quoted = proposals[group[0]].whole.text[:1] in _OPEN_QUOTES + "\"'"
-        if head is None and g > 0 and quoted and heads[g - 1] is not None:
+        if head is None and g > 0 and heads[g - 1] is not None and _all_quoted(proposals, group):
             # '"…," she said. "More of the same quotation."', and '…, she said. "A quote."':
             # an unattributed quotation goes on with the speaker just named.
             head = heads[g - 1]
@@ -1567,6 +1764,7 @@ def propose_all(text: str, sentences: Sequence[Sentence]) -> list[SentencePropos
         colon = p.cue.text.endswith(":") or text[p.cue.end : p.cue.end + 1] == ":"
         if not colon:
             continue
+        transcript = p.cue.text == ":"
         more = list(p.more_evidence)
         k = i + 1
         while (
@@ -1574,8 +1772,12 @@ def propose_all(text: str, sentences: Sequence[Sentence]) -> list[SentencePropos
             and "\n" not in text[proposals[k - 1].whole.end : proposals[k].whole.start]
         ):
             q = proposals[k]
-            # Everything in the turn is the speaker's, reported speech within it too.
-            if q.is_claim and not (q.cue is not None and q.cue.text == ":"):
+            if q.cue is not None and q.cue.text == ":":
+                break  # the next turn
+            if not transcript and q.source_name is not None:
+                break  # "Jane Doe said: … Critics said …": someone else speaks
+            # Everything in a transcript's turn is the speaker's, reported speech too.
+            if q.is_claim:
                 more.append((k, _evidence(q.whole.text, q.whole.start)))
                 proposals[k] = replace(q, is_claim=False)
             k += 1
