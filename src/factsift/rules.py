@@ -446,7 +446,7 @@ _JUDGEMENT_LEMMAS = """
     accuse assail belittle berate blast castigate censure chide decry denigrate deride
     disparage excoriate fault hail laud lambast rebuke ridicule scold slam vilify commend
     applaud extol tout admire respect despise scorn disdain deplore resent revere loathe
-    detest endorse oppose favor favour champion advocate lobby implore liken equate
+    detest endorse oppose favor favour champion advocate lobby implore liken equate compare
     highlight underscore underline dispute support
 """
 # The others have another, plain sense ("attacked the city", "found the wallet", "backed
@@ -457,7 +457,7 @@ _COMPLEMENT_LEMMAS = """
     decide choose opt threaten swear guarantee commit back persuade convince pressure
     beg request appeal show prove illustrate consider feel reckon deem outline detail
     describe characterize characterise portray depict present unveil challenge debate
-    charge compare decline refuse find discover realize realise determine express voice
+    charge decline refuse find discover realize realise determine express voice
     care brand dub label
 """
 _STANCE_LEMMAS = _JUDGEMENT_LEMMAS + _COMPLEMENT_LEMMAS
@@ -837,9 +837,8 @@ def _np_back(toks: list[_Tok], j: int, first_word: int) -> int:
         and left_end is not None
         and toks[start - 1].low == "and"
         and left_end.word
-        and (
-            left_end.text[:1].isupper() or left_end.low in _PRONOUNS or left_end.low in _AGENT_NOUNS
-        )
+        and _holder(left_end)
+        and not (left_end.text.islower() and left_end.low.endswith("ed"))
     ):
         left = _np_back(toks, start - 2, first_word)
         opens = left == first_word or (
@@ -931,11 +930,13 @@ def _holder(t: _Tok) -> bool:
     """Whether a noun phrase ending in ``t`` can hold a view: a name, a pronoun, a source
     noun, or an agent noun by its suffix ("founder", "director", "activist", "rival")."""
     low = t.low
+    stem = low[:-1] if low.endswith("s") and not low.endswith("ss") else low
+    agentive = stem.endswith(("er", "or", "ist", "ian", "al", "ant", "ent", "ee"))
     return (
         t.text[:1].isupper()
         or low in _PRONOUNS
         or low in _AGENT_NOUNS
-        or (t.text.islower() and low.endswith(("er", "or", "ist", "ian", "al", "ant", "ent")))
+        or (t.text.islower() and agentive)
     )
 
 
@@ -944,7 +945,9 @@ def _appositive(toks: list[_Tok], comma: int, first: int) -> tuple[int, int] | N
     a verb: "Jane Doe, the mayor of X, said", '"…," Mr. Doe, 82, said'."""
     # The subject opens the sentence.
     k = next((m for m in range(first, comma) if toks[m].text == ","), -1)
-    if k > first and _subject_first(toks, first, k) and _holder(toks[k - 1]):
+    # The head of "the minister of the economy" is "minister".
+    head = next((m - 1 for m in range(first + 1, k) if toks[m].low in _NAME_LINKS), k - 1)
+    if k > first and _subject_first(toks, first, k) and _holder(toks[head]):
         return k - 1, comma - 1
     # Or a name after a quotation or a clause: the comma pair just before the verb.
     k = max((m for m in range(first, comma) if toks[m].text == ","), default=-1)
@@ -1100,16 +1103,28 @@ def _clause_follows(toks: list[_Tok], k: int) -> bool:
     if k + 1 >= len(toks):
         return False
     t = toks[k + 1]
-    return t.low in _DETERMINERS or t.low in _PRONOUNS or t.text[:1].isupper() or t.low in _NUMBERS
+    if t.low in _DETERMINERS or t.low in _PRONOUNS or t.text[:1].isupper() or t.low in _NUMBERS:
+        return True
+    # "that countries …", "that few voters …"; not "that leaked", "that would".
+    return t.word and t.low not in _CLOSED and not t.low.endswith(("ed", "ing"))
 
 
-def _has_complement(toks: list[_Tok], end: int) -> bool:
+def _has_complement(toks: list[_Tok], end: int, subject: str = "") -> bool:
     """Whether the verb ending at ``end`` takes a clause or an infinitive: "found that
-    …", "plans to run", "asked whether …", "described the plan as …"."""
+    …", "plans to run", "asked whether …", "described the plan as …", "polls showed
+    Jane Doe was ahead"; a refusal takes its object ("declined the offer"), and a
+    medium's or a document's report needs none ("the newspaper detailed its spending")."""
     n = len(toks)
     if end + 1 >= n:
         return False
+    if subject in SOURCE_NOUNS or subject in _DOCUMENT_SOURCES:
+        return True
     nxt = toks[end + 1].low
+    lemma = toks[end].low
+    if lemma in _REFUSALS and nxt in _DETERMINERS:
+        return True
+    if lemma in _FEELINGS and toks[end + 1].text.islower() and nxt not in _CLOSED:
+        return True  # "felt betrayed", "feels strongly"
     if nxt in _CLAUSE_WORDS:
         return nxt != "that" or _clause_follows(toks, end + 1)
     if nxt == "to":
@@ -1123,11 +1138,28 @@ def _has_complement(toks: list[_Tok], end: int) -> bool:
             and not after.low[:1].isdigit()
         )
     for k in range(end + 1, min(n, end + 8)):
-        if not toks[k].word:
+        t = toks[k]
+        if not t.word:
             return False
-        if toks[k].low == "as":
+        if t.low == "as":
             return True  # "described the talks as …", "branded them as …"
+        finite = t.low in _BE or t.low in _MODALS - {"to"} or t.low in ("has", "had")
+        if k > end + 1 and finite and t.text.islower():
+            return True  # "showed the mayor was ahead": a clause without "that"
+        if k > end + 1 and toks[k - 1].low in _PRONOUNS - {"it"} and t.text.islower():
+            return True  # "has shown they know": a pronoun subject and its verb
+        if t.low == "to" and k + 1 < n and toks[k + 1].text.islower():
+            after = toks[k + 1].low
+            if after not in _CLOSED and not after[:1].isdigit():
+                return True  # "decided after a long inquiry not to …"
+        if lemma in _NAMING and k > end + 1 and t.low in ("a", "an", *_OPEN_QUOTES):
+            return True  # "branded the country an outlaw"
     return False
+
+
+_REFUSALS = frozenset(_forms("decline") | _forms("refuse"))
+_FEELINGS = frozenset(_forms("feel") - {"feel"})
+_NAMING = frozenset(form for lemma in ("brand", "dub", "label") for form in _forms(lemma))
 
 
 def _stance_subject(
@@ -1160,7 +1192,7 @@ def _stance_subject(
     end = max(end, i)
     nxt = toks[end + 1].low if end + 1 < len(toks) else ""
     between = toks[j + 1 : i]
-    if t.low in _NEEDS_COMPLEMENT and not _has_complement(toks, end):
+    if t.low in _NEEDS_COMPLEMENT and not _has_complement(toks, end, toks[j].low):
         return none
     if nxt == "that" and not _clause_follows(toks, end + 1):
         return none  # "plans that leaked": a relative clause on a noun
@@ -1208,8 +1240,8 @@ def _stance(
     if j < first:
         return None
     start = _np_back(toks, j, first)
-    if start > j:
-        return None
+    if start > j or (start > 0 and toks[start - 1].low in ("that", "which", "who", "whom")):
+        return None  # "the law that parliament backed": a relative clause
     name = _span(s, base, toks, start, j)
     source = _span(s, base, toks, start, mention_end)
     # The content is what the stance is about; a short object ("attacked Y") leaves the
@@ -1242,7 +1274,7 @@ def _particle(toks: list[_Tok], i: int) -> int:
         fits = k == i + 2 or (nxt is not None and nxt.low == "that")
     elif lemma == "lay":
         fits = nxt is not None and nxt.low in _POSSESSIVES | {"a", "an", "the"}
-    elif lemma in ("weigh", "speak"):
+    elif lemma == "weigh":
         fits = nxt is None or not nxt.word or nxt.low in ("on", "against", "about", "for")
     else:
         fits = True
@@ -1260,7 +1292,8 @@ def _colon_speech(
 ) -> Attribution | None:
     """'Jane Doe continued: "…"': a named speaker, a verb and a colon before a quotation."""
     for k in range(first + 2, last):
-        if toks[k].text != ":" or inside[k] or toks[k + 1].text not in _OPEN_QUOTES + '"`':
+        opens = toks[k + 1].text in (*_OPEN_QUOTES, '"', "``", "''")
+        if toks[k].text != ":" or inside[k] or not opens:
             continue
         verb = toks[k - 1]
         saying = verb.low in _REPORTING or verb.low in ("continued", "continues")
