@@ -608,3 +608,10 @@ def test_a_quoted_title_after_a_speaker_is_not_their_speech() -> None:
 def test_one_label_is_a_heading_and_two_are_a_transcript() -> None:
     text = "LIVE: Ana Ruiz wins the final in three sets.\n\nThe crowd cheered for an hour.\n"
     assert all(p.cue is None for p in propose_all(text, split_sentences(text)))
+
+
+def test_a_time_between_subject_and_verb() -> None:
+    assert _source("Ana Ruiz on Wednesday called on the operator to resign.")[1] == "Ana Ruiz"
+    assert _source("A campaign ad in 2008 questioned whether the mayor was ready.")[1] == (
+        "A campaign ad"
+    )

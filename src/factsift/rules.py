@@ -732,6 +732,8 @@ def _is_cue(toks: list[_Tok], i: int, common: frozenset[str] = frozenset()) -> b
         named = subject.text[:1].isupper() and subject.low not in _NUMBERS | common
         nxt = toks[i + 1] if i + 1 < len(toks) else None
         # "Jane claims the …", "the memo states that"; not "Baltic states sent …".
+        # The next word starts an object or a clause, not a verb ("states sent") or a
+        # prepositional phrase on a noun ("attacks on").
         opens = nxt is not None and (
             nxt.low in _OBJECT_STARTS or nxt.text[:1].isupper() or nxt.text in (":", ",")
         )
@@ -757,14 +759,26 @@ _DEGREE = frozenset("long so almost".split())
 
 
 def _np_end_before(toks: list[_Tok], j: int) -> int:
-    """Skip auxiliaries and adverbs between a subject and its verb ("has also said")."""
-    while j >= 0 and (
-        toks[j].low in _AUXILIARIES or toks[j].low.endswith("ly") or toks[j].low in _DEGREE
-    ):
-        if toks[j].text[:1].isupper() and j > 0:
+    """Skip auxiliaries, adverbs and a time between a subject and its verb ("has also
+    said", "on Wednesday called", "in 2008 questioned")."""
+    while j >= 0:
+        t = toks[j]
+        if t.low in _AUXILIARIES or t.low.endswith("ly") or t.low in _DEGREE:
+            if t.text[:1].isupper() and j > 0:
+                break
+            j -= 1
+        elif j > 1 and toks[j - 1].low in ("on", "in") and _is_time(t):
+            j -= 2
+        else:
             break
-        j -= 1
     return j
+
+
+def _is_time(t: _Tok) -> bool:
+    """A day, a month or a year ("Wednesday", "2008")."""
+    return (t.low in _CALENDAR and t.text[:1].isupper()) or (
+        len(t.text) == 4 and t.text.isdigit() and t.text[:2] in ("19", "20")
+    )
 
 
 _NAME_LINKS = frozenset("of for on at".split())
@@ -1146,7 +1160,10 @@ def _has_complement(toks: list[_Tok], end: int, subject: str = "") -> bool:
         finite = t.low in _BE or t.low in _MODALS - {"to"} or t.low in ("has", "had")
         if k > end + 1 and finite and t.text.islower():
             return True  # "showed the mayor was ahead": a clause without "that"
-        if k > end + 1 and toks[k - 1].low in _PRONOUNS - {"it"} and t.text.islower():
+        subject_pronoun = toks[k - 1].low in _PRONOUNS - {"it"} or (
+            toks[k - 1].low == "it" and t.low.endswith("s")
+        )
+        if k > end + 1 and subject_pronoun and t.text.islower() and t.low not in _CLOSED:
             return True  # "has shown they know": a pronoun subject and its verb
         if t.low == "to" and k + 1 < n and toks[k + 1].text.islower():
             after = toks[k + 1].low
@@ -1306,7 +1323,7 @@ def _colon_speech(
             continue
         subject = toks[j]
         named = subject.text[:1].isupper() and subject.low not in common | _CLOSED
-        if not (named or subject.low in _PRONOUNS or subject.low in _AGENT_NOUNS):
+        if not (named or _holder(subject)) or subject.low in _CLOSED - _PRONOUNS:
             continue
         start = _np_back(toks, j, first)
         content = _content(s, base, toks, k + 1, last)
@@ -1329,8 +1346,9 @@ def _clause_subject(
         end = c + 1 if toks[c].low in _DETERMINERS else c
         while end + 1 < upto and toks[end + 1].word and toks[end + 1].text[:1].isupper():
             end += 1
-        if toks[c].low in _DETERMINERS:
-            # "The harbour board issued": common nouns up to the first verb-like word.
+        if toks[c].low in _DETERMINERS or toks[c].text.islower():
+            # "The harbour board issued", "party rules give": common nouns up to the
+            # first verb-like word.
             while (
                 end + 1 < upto
                 and toks[end + 1].word
