@@ -447,7 +447,7 @@ _JUDGEMENT_LEMMAS = """
     disparage excoriate fault hail laud lambast rebuke ridicule scold slam vilify commend
     applaud extol tout admire respect despise scorn disdain deplore resent revere loathe
     detest endorse oppose favor favour champion advocate lobby implore liken equate compare
-    highlight underscore underline dispute support
+    highlight underscore underline dispute support express voice
 """
 # The others have another, plain sense ("attacked the city", "found the wallet", "backed
 # the car into a wall"), so they count only before a clause or an infinitive ("attacked
@@ -457,8 +457,7 @@ _COMPLEMENT_LEMMAS = """
     decide choose opt threaten swear guarantee commit back persuade convince pressure
     beg request appeal show prove illustrate consider feel reckon deem outline detail
     describe characterize characterise portray depict present unveil challenge debate
-    charge decline refuse find discover realize realise determine express voice
-    care brand dub label
+    charge decline refuse find discover realize realise determine care brand dub label
 """
 _STANCE_LEMMAS = _JUDGEMENT_LEMMAS + _COMPLEMENT_LEMMAS
 # Phrasal verbs of saying, and their particles: "pointed out that", "laid out a plan".
