@@ -1215,7 +1215,7 @@ def _stance_subject(
     if low in _CLOSED - _PRONOUNS or low in _NUMBERS:
         return none
     named = subject.text[:1].isupper() and low not in common
-    agent = named or low in _PRONOUNS or low in _AGENT_NOUNS
+    agent = named or _holder(subject)
     if t.low.endswith("ing"):
         # Only the progressive ("is promoting"): a bare gerund is a noun or an adjunct.
         return (j, mention_end) if agent and any(x.low in _BE for x in between) else none
