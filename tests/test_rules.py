@@ -615,3 +615,16 @@ def test_a_time_between_subject_and_verb() -> None:
     assert _source("A campaign ad in 2008 questioned whether the mayor was ready.")[1] == (
         "A campaign ad"
     )
+
+
+def test_a_message_s_gerund_belongs_to_the_one_who_sent_it() -> None:
+    text = "Ruiz spoke on Friday after Olsen posted a series of tweets calling her a liar."
+    assert _source(text)[:2] == ("calling", "Olsen")
+
+
+def test_a_late_cue_governs_only_after_a_short_closing_subject() -> None:
+    text = (
+        "Voters learned during the debate that, no matter the stakes, the mayor will "
+        "insist on being the mayor."
+    )
+    assert _source(text)[1] == "Voters"

@@ -714,7 +714,9 @@ def _is_cue(toks: list[_Tok], i: int, common: frozenset[str] = frozenset()) -> b
         # "is questioning", "he’s claiming": a progressive verb.
         if any(x.low in _BE for x in toks[j + 1 : i]):
             return subject is not None and subject.word
-        if (toks[i - 1].text == "," or _after_nominal_cue(toks, i)) and t.low in _SPEECH_GERUNDS:
+        if (
+            toks[i - 1].text == "," or _after_nominal_cue(toks, i) > 0
+        ) and t.low in _SPEECH_GERUNDS:
             return True  # "…, saying that", "a statement saying": see _around_cue
         # "reports suggesting that", "Jane Doe asking": a gerund needs its subject just before.
         return (
@@ -930,26 +932,48 @@ _MESSAGES = frozenset(
 )
 
 
-def _after_nominal_cue(toks: list[_Tok], i: int) -> bool:
-    """Whether the gerund at ``i`` follows a message ("a statement calling", "a letter
-    on Friday saying"), whose sender is the main clause's subject."""
+def _after_nominal_cue(toks: list[_Tok], i: int) -> int:
+    """The message before the gerund at ``i`` ("a statement calling", "a letter on
+    Friday saying", "tweets early Friday saying"), or -1."""
     k = i - 1
-    while k > 0 and (toks[k].low in _CALENDAR | _TIME_WORDS or toks[k].low == "on"):
+    while k > 0 and (toks[k].low in _CALENDAR | _TIME_WORDS or toks[k].low in _TIME_LINKS):
         k -= 1
-    return toks[k].low in _MESSAGES
+    return k if toks[k].low in _MESSAGES else -1
 
 
-def _holder(t: _Tok) -> bool:
+_TIME_LINKS = frozenset("on early late".split())
+
+
+def _sender(
+    toks: list[_Tok], message: int, first: int, common: frozenset[str]
+) -> tuple[int, int] | None:
+    """The subject of the verb that governs the message at ``message``: "Jane Doe
+    issued a statement calling …", "after Jane Doe posted a series of tweets saying …"."""
+    k = _np_back(toks, message, first)
+    while k - 1 >= first and toks[k - 1].low == "of":  # "a series of tweets"
+        k = _np_back(toks, k - 2, first)
+    verb = k - 1
+    if verb <= first or not toks[verb].text.islower() or toks[verb].low in _CLOSED:
+        return None
+    j = _np_end_before(toks, verb - 1)
+    if j < first or not toks[j].word or not _holder(toks[j], common):
+        return None
+    start = _np_back(toks, j, first)
+    return (start, j) if start <= j else None
+
+
+def _holder(t: _Tok, common: frozenset[str] = frozenset()) -> bool:
     """Whether a noun phrase ending in ``t`` can hold a view: a name, a pronoun, a source
-    noun, or an agent noun by its suffix ("founder", "director", "activist", "rival")."""
+    noun, or an agent noun by its suffix ("founder", "director", "activist", "nominee").
+    A capital that only opens the sentence (a word in ``common``) is no name."""
     low = t.low
     stem = low[:-1] if low.endswith("s") and not low.endswith("ss") else low
     agentive = stem.endswith(("er", "or", "ist", "ian", "al", "ant", "ent", "ee"))
     return (
-        t.text[:1].isupper()
+        (t.text[:1].isupper() and low not in common)
         or low in _PRONOUNS
         or low in _AGENT_NOUNS
-        or (t.text.islower() and agentive)
+        or ((t.text.islower() or low in common) and agentive)
     )
 
 
@@ -1027,10 +1051,14 @@ def _around_cue(
     ``opens_quoted``: the sentence opens inside or with a quotation."""
     n = len(toks)
     cue = _span(s, base, toks, i, i)
-    if toks[i - 1].low == "to" or (toks[i].low.endswith("ing") and _after_nominal_cue(toks, i)):
-        # An infinitive of purpose or intent, or a message's gerund ("issued a statement
-        # calling …"): the main clause's subject is the source.
-        subject = _clause_subject(toks, first, i - 1, common)
+    message = _after_nominal_cue(toks, i) if toks[i].low.endswith("ing") else -1
+    if toks[i - 1].low == "to" or message > 0:
+        # An infinitive of purpose or intent: the main clause's subject is the source; a
+        # message's gerund ("issued a statement calling …"): its sender.
+        if message > 0:
+            subject = _sender(toks, message, first, common)
+        else:
+            subject = _clause_subject(toks, first, i - 1, common)
         if toks[i - 1].low == "to" and subject is not None and not _purpose(toks, subject[1], i):
             return None
         content = _content(s, base, toks, _after_cue(toks, i), last)
@@ -1215,7 +1243,7 @@ def _stance_subject(
     if low in _CLOSED - _PRONOUNS or low in _NUMBERS:
         return none
     named = subject.text[:1].isupper() and low not in common
-    agent = named or _holder(subject)
+    agent = named or _holder(subject, common)
     if t.low.endswith("ing"):
         # Only the progressive ("is promoting"): a bare gerund is a noun or an adjunct.
         return (j, mention_end) if agent and any(x.low in _BE for x in between) else none
@@ -1322,7 +1350,7 @@ def _colon_speech(
             continue
         subject = toks[j]
         named = subject.text[:1].isupper() and subject.low not in common | _CLOSED
-        if not (named or _holder(subject)) or subject.low in _CLOSED - _PRONOUNS:
+        if not (named or _holder(subject, common)) or subject.low in _CLOSED - _PRONOUNS:
             continue
         start = _np_back(toks, j, first)
         content = _content(s, base, toks, k + 1, last)
@@ -1499,7 +1527,14 @@ def _attribution(
     # earlier one ("had told police") is part of what is reported.
     if len(cues) > 1 and last - cues[-1] < 10:
         clause = max((m for m in range(cues[-1]) if toks[m].text in ',”"'), default=-1)
-        if clause > cues[0]:
+        # "…, the source added", "…, said Jane Doe": only a short subject, if any,
+        # between the comma and the cue.
+        subject = [t for t in toks[clause + 1 : cues[-1]] if t.word]
+        short = len(subject) <= 6 and not any(
+            t.text.islower() and t.low.endswith(("ed", "ing")) for t in subject
+        )
+        inverted = not subject  # "…, said Jane Doe, the mayor"
+        if clause > cues[0] and (inverted or (short and last - cues[-1] <= 3)):
             cues = [cues[-1], *cues[:-1]]
     # "Polls show that few voters believe …": a stance verb whose clause holds the cue
     # governs it.
