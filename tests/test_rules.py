@@ -628,3 +628,18 @@ def test_a_late_cue_governs_only_after_a_short_closing_subject() -> None:
         "insist on being the mayor."
     )
     assert _source(text)[1] == "Voters"
+
+
+def test_a_colon_at_the_end_of_a_paragraph_introduces_a_block_quotation() -> None:
+    text = (
+        "Olsen added:\n\nThe lease is void. We will fight it in court.\n\n"
+        "The hearing is in May.\n"
+    )
+    proposals = propose_all(text, split_sentences(text))
+    head = proposals[0]
+    assert head.source_name is not None and head.source_name.text == "Olsen"
+    assert [m.text for _, m in head.more_evidence] == [
+        "The lease is void",
+        "We will fight it in court",
+    ]
+    assert proposals[-1].is_claim and proposals[-1].source_name is None

@@ -1126,6 +1126,8 @@ def _around_cue(
     # when the source is the sentence's subject (not "…, but critics disagreed").
     if content is None and start == first:
         content = _content(s, base, toks, first, last)
+        if content is None and i + 1 < n and toks[i + 1].text == ":" and i + 2 == n:
+            content = _span(s, base, toks, first, i)  # "Jane Doe added:" and a block quote
     if content is None:
         return None
     return Attribution(cue, source, name, content)
@@ -1193,8 +1195,8 @@ def _has_complement(toks: list[_Tok], end: int, subject: str = "") -> bool:
         if k > end + 1 and subject_pronoun and t.text.islower() and t.low not in _CLOSED:
             return True  # "has shown they know": a pronoun subject and its verb
         if t.low == "to" and k + 1 < n and toks[k + 1].text.islower():
-            after = toks[k + 1].low
-            if after not in _CLOSED and not after[:1].isdigit():
+            verb = toks[k + 1].low
+            if verb not in _CLOSED and not verb[:1].isdigit():
                 return True  # "decided after a long inquiry not to …"
         if lemma in _NAMING and k > end + 1 and t.low in ("a", "an", *_OPEN_QUOTES):
             return True  # "branded the country an outlaw"
@@ -1468,7 +1470,7 @@ def _attribution(
     """The source, cue and content of a sentence of reported speech, if it is one."""
     toks = _tokens(s)
     n = len(toks)
-    if n < 4:
+    if n < 3:
         return None
     first = next((i for i, t in enumerate(toks) if t.word), 0)
     last = n - 1
@@ -1842,7 +1844,8 @@ def propose_all(text: str, sentences: Sequence[Sentence]) -> list[SentencePropos
         if len(kept) != len(p.triggers):
             proposals[i] = replace(p, triggers=tuple(kept))
     # A transcript's turn, or speech a colon introduces ("Jane Doe added: …"), runs to
-    # the end of its paragraph.
+    # the end of its paragraph; a colon that ends its paragraph introduces the next one
+    # (a block quotation).
     for i, p in enumerate(proposals):
         if p.cue is None or p.source_name is None:
             continue
@@ -1850,11 +1853,12 @@ def propose_all(text: str, sentences: Sequence[Sentence]) -> list[SentencePropos
         if not colon:
             continue
         transcript = p.cue.text == ":"
+        block = p.whole.text.rstrip().endswith(":") and i + 1 < len(proposals)
         more = list(p.more_evidence)
         k = i + 1
-        while (
-            k < len(proposals)
-            and "\n" not in text[proposals[k - 1].whole.end : proposals[k].whole.start]
+        while k < len(proposals) and (
+            "\n" not in text[proposals[k - 1].whole.end : proposals[k].whole.start]
+            or (block and k == i + 1)
         ):
             q = proposals[k]
             if q.cue is not None and q.cue.text == ":":
@@ -1862,9 +1866,8 @@ def propose_all(text: str, sentences: Sequence[Sentence]) -> list[SentencePropos
             if not transcript and q.source_name is not None:
                 break  # "Jane Doe said: … Critics said …": someone else speaks
             # Everything in a transcript's turn is the speaker's, reported speech too.
-            if q.is_claim:
-                more.append((k, _evidence(q.whole.text, q.whole.start)))
-                proposals[k] = replace(q, is_claim=False)
+            more.append((k, _evidence(q.whole.text, q.whole.start)))
+            proposals[k] = replace(q, is_claim=False)
             k += 1
         proposals[i] = replace(p, more_evidence=tuple(more))
     return proposals
