@@ -466,7 +466,10 @@ def test_a_quotation_after_a_named_speaker_goes_on_with_them() -> None:
 
 
 def test_a_transcript_turn_is_the_speaker_s_even_when_it_reports_speech() -> None:
-    text = "QUIST: We asked for help. The operator said the port was safe.\n\nOLSEN: We disagree with all of that.\n"
+    text = (
+        "QUIST: We asked for help. The operator said the port was safe.\n\n"
+        "OLSEN: We disagree with all of that.\n"
+    )
     proposals = propose_all(text, split_sentences(text))
     turn = proposals[0]
     assert turn.cue is not None and turn.cue.text == ":"
@@ -632,8 +635,7 @@ def test_a_late_cue_governs_only_after_a_short_closing_subject() -> None:
 
 def test_a_colon_at_the_end_of_a_paragraph_introduces_a_block_quotation() -> None:
     text = (
-        "Olsen added:\n\nThe lease is void. We will fight it in court.\n\n"
-        "The hearing is in May.\n"
+        "Olsen added:\n\nThe lease is void. We will fight it in court.\n\nThe hearing is in May.\n"
     )
     proposals = propose_all(text, split_sentences(text))
     head = proposals[0]
@@ -643,3 +645,10 @@ def test_a_colon_at_the_end_of_a_paragraph_introduces_a_block_quotation() -> Non
         "We will fight it in court",
     ]
     assert proposals[-1].is_claim and proposals[-1].source_name is None
+
+
+def test_an_appositive_between_dashes() -> None:
+    text = "Ruiz -- the author of a book on the port, which sold well -- said fees would rise."
+    cue, mention, name = _source(text)
+    assert (cue, name) == ("said", "Ruiz")
+    assert mention == "Ruiz -- the author of a book on the port, which sold well"

@@ -986,15 +986,20 @@ def _appositive(toks: list[_Tok], comma: int, first: int) -> tuple[int, int] | N
     head = next((m - 1 for m in range(first + 1, k) if toks[m].low in _NAME_LINKS), k - 1)
     if k > first and _subject_first(toks, first, k) and _holder(toks[head]):
         return k - 1, comma - 1
-    # Or a name after a quotation or a clause: the comma pair just before the verb.
-    k = max((m for m in range(first, comma) if toks[m].text == ","), default=-1)
-    if k < first + 1 or comma - k > 12 or not _holder(toks[k - 1]):
+    # Or a name after a quotation or a clause: the comma (or dash) pair just before the
+    # verb ("Jane Doe -- the author of a book on trade -- said").
+    mark = toks[comma].text
+    closing = comma - 1 if mark in "-—–" and toks[comma - 1].text == mark else comma
+    k = max((m for m in range(first, closing) if toks[m].text == mark), default=-1)
+    if mark in "-—–" and k > first and toks[k - 1].text == mark:
+        k -= 1  # "--" is two tokens
+    if k < first + 1 or comma - k > 25 or not _holder(toks[k - 1]):
         return None
     start = _np_back(toks, k - 1, first)
     before = toks[start - 1].text if start > 0 else ""
     opens = start == first or before in _CLOSERS or before in ",;:" or before in _CONJUNCTIONS
     if start <= k - 1 and opens:
-        return k - 1, comma - 1
+        return k - 1, closing - 1
     return None
 
 
@@ -1070,7 +1075,7 @@ def _around_cue(
     j = _np_end_before(toks, i - 1)
     prev = toks[j].text if j >= 0 else ""
     appositive_end = -1
-    if prev == "," and (found := _appositive(toks, j, first)) is not None:
+    if prev in (",", "-", "—", "–") and (found := _appositive(toks, j, first)) is not None:
         j, appositive_end = found
         prev = toks[j].text
     if j < first or prev in ",:;" or prev in _CLOSERS:
