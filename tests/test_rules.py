@@ -340,15 +340,15 @@ def _source(text: str) -> tuple[str | None, str | None, str | None]:
     ("text", "cue", "source"),
     [
         (
-            "The dockers' union backs the new pay offer from the port.",
-            "backs",
+            "The dockers' union endorses the new pay offer from the port.",
+            "endorses",
             "The dockers' union",
         ),
         ("Senator Ada Quist plans to run for governor next year.", "plans", "Senator Ada Quist"),
         ("The mayor declined to name the contractor.", "declined", "The mayor"),
         ("She pointed out that the ferry had been late every day.", "pointed out", "She"),
         ("Olsen made it clear he would not sign the lease.", "made it clear", "Olsen"),
-        ("Early polls showed the incumbent was ahead by six points.", "showed", "Early polls"),
+        ("Early polls showed that the incumbent was ahead by six points.", "showed", "Early polls"),
         (
             "The new depot was first proposed by the transport board.",
             "proposed by",
@@ -376,9 +376,9 @@ def test_common_words_that_are_not_stances(text: str) -> None:
 
 
 def test_a_stance_keeps_its_appositive_and_a_short_object_keeps_the_sentence() -> None:
-    text = "Ada Quist, the head of the dockers' union, attacked the operator."
+    text = "Ada Quist, the head of the dockers' union, slammed the operator."
     p = _one(text)
-    assert p.cue is not None and p.cue.text == "attacked"
+    assert p.cue is not None and p.cue.text == "slammed"
     assert p.speakers[0].text == "Ada Quist, the head of the dockers' union"
     assert p.source_name is not None and p.source_name.text == "Ada Quist"
     assert p.evidence.text == text.rstrip(".")
@@ -415,8 +415,8 @@ def test_names_that_look_like_cues_stay_names() -> None:
         ("On Monday, however, Olsen went on the radio, promising to cut fares.", "Olsen"),
         ("Olsen went on the radio to accuse the operator of lying.", "Olsen"),
         (
-            "The depot, which the city sold last year, wants to reopen by May.",
-            "The depot, which the city sold last year",
+            "The union, which represents 5,000 dockers, wants to reopen talks by May.",
+            "The union, which represents 5,000 dockers",
         ),
     ],
 )
@@ -466,7 +466,10 @@ def test_a_quotation_after_a_named_speaker_goes_on_with_them() -> None:
 
 
 def test_a_transcript_turn_is_the_speaker_s_even_when_it_reports_speech() -> None:
-    text = "QUIST: We asked for help. The operator said the port was safe.\n\nOLSEN: We disagree.\n"
+    text = (
+        "QUIST: We asked for help. The operator said the port was safe.\n\n"
+        "OLSEN: We disagree with all of that.\n"
+    )
     proposals = propose_all(text, split_sentences(text))
     turn = proposals[0]
     assert turn.cue is not None and turn.cue.text == ":"
@@ -500,3 +503,152 @@ def test_a_title_in_quotation_marks_is_not_the_content() -> None:
 def test_coordinated_names_take_the_plural_verb() -> None:
     text = "Both Ms. Quist and Mr. Olsen say the operator never told them about the closure."
     assert _source(text)[:2] == ("say", "Both Ms. Quist and Mr. Olsen")
+
+
+def test_a_message_s_gerund_belongs_to_its_sender() -> None:
+    text = "The harbour board issued a statement on Friday calling the strike unlawful."
+    assert _source(text)[:2] == ("calling", "The harbour board")
+
+
+# --------------------------------------------------------------------------- no false speakers
+# Sentences a review wrote to break the rules: a speaker given here would put words in
+# someone's mouth, so each must get the right source or none.
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Former coach Ana Ruiz speaks out",
+        "Russia attacked Kyiv with drones overnight.",
+        "Police charged the man with murder on Tuesday.",
+        "Nadal challenged the line call in the third set.",
+        "He found the wallet on the bus.",
+        "Divers discovered the wreck off the coast.",
+        "Tesla unveiled its new truck in Texas.",
+        "He backed his car into a wall.",
+        "Exports declined sharply in May.",
+        "He committed the crime in 2015.",
+        "The Senate debates the bill next week.",
+        "She described a circle with her finger.",
+        "The mood in Paris was grim: the shops were shut.",
+        "Fans in Madrid sang: “Campeones!”",
+        "Prices rose sharply in May, suggesting inflation is back.",
+        "The town was attacked by drones overnight.",
+        "The game was decided by a penalty in the last minute.",
+        "The law that the parliament backed in May takes effect on Monday.",
+        "Government plans that leaked last week were shelved.",
+        "The court ordered the company to disclose its accounts.",
+        "The ministry failed to explain why the money was spent.",
+        "It is fair to say the reform has stalled.",
+        "Smith is expected to announce his team on Friday.",
+        "The government made clear progress on reform.",
+        "Firefighters laid out hoses along the street.",
+        "She weighed in at 60 kilograms.",
+        "Aid was promised to the Gulf states.",
+    ],
+)
+def test_no_speaker_for_plain_facts(text: str) -> None:
+    assert _source(text)[0] is None, _source(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "source"),
+    [
+        ("They plan to strike next week, officials said.", "officials"),
+        (
+            "I feel betrayed by the party, said Tom Reid, a voter in Leeds.",
+            "Tom Reid, a voter in Leeds",
+        ),
+        ("Police found the car abandoned near the border, the ministry said.", "the ministry"),
+        ("The mayor said the budget was safe, but critics disagreed.", "The mayor"),
+        (
+            "The mood in Paris was grim: “We have lost everything,” one resident said.",
+            "one resident",
+        ),
+        ("Germany won and fans said the coach should stay.", "fans"),
+        (
+            "Mr. Lee lost, and his rival, who won 60 percent, said the count was fair.",
+            "his rival, who won 60 percent",
+        ),
+        (
+            "The mayor of Lindau, Ana Ruiz, told delegates that the bridge would reopen.",
+            "The mayor of Lindau, Ana Ruiz",
+        ),
+    ],
+)
+def test_the_right_speaker_when_another_word_could_be_taken(text: str, source: str) -> None:
+    assert _source(text)[1] == source, _source(text)
+
+
+def test_a_quotation_over_paragraphs_ends_where_a_paragraph_opens_without_one() -> None:
+    text = (
+        '"We will fight on," Ms. Ahmed said. "We have done it before.\n\n'
+        '"Nobody can stop us now."\n\n'
+        "Police said 40 people had been arrested. The minister said the protest was illegal.\n"
+    )
+    proposals = propose_all(text, split_sentences(text))
+    police = next(p for p in proposals if p.whole.text.startswith("Police"))
+    minister = next(p for p in proposals if p.whole.text.startswith("The minister"))
+    assert police.is_claim and police.source_name is not None
+    assert police.source_name.text == "Police"
+    assert minister.is_claim and minister.source_name is not None
+
+
+def test_colon_speech_stops_at_a_sentence_with_its_own_speaker() -> None:
+    text = 'Ms. Ortiz said: "We are ready." Critics said the plan would fail. Shares fell.\n'
+    proposals = propose_all(text, split_sentences(text))
+    critics = next(p for p in proposals if p.whole.text.startswith("Critics"))
+    assert critics.is_claim and critics.source_name is not None
+    assert critics.source_name.text == "Critics"
+
+
+def test_a_quoted_title_after_a_speaker_is_not_their_speech() -> None:
+    text = 'Police said the road would reopen on Monday. "Stranger Tides" opens on Friday.\n'
+    proposals = propose_all(text, split_sentences(text))
+    assert proposals[1].is_claim and proposals[1].source_name is None
+
+
+def test_one_label_is_a_heading_and_two_are_a_transcript() -> None:
+    text = "LIVE: Ana Ruiz wins the final in three sets.\n\nThe crowd cheered for an hour.\n"
+    assert all(p.cue is None for p in propose_all(text, split_sentences(text)))
+
+
+def test_a_time_between_subject_and_verb() -> None:
+    assert _source("Ana Ruiz on Wednesday called on the operator to resign.")[1] == "Ana Ruiz"
+    assert _source("A campaign ad in 2008 questioned whether the mayor was ready.")[1] == (
+        "A campaign ad"
+    )
+
+
+def test_a_message_s_gerund_belongs_to_the_one_who_sent_it() -> None:
+    text = "Ruiz spoke on Friday after Olsen posted a series of tweets calling her a liar."
+    assert _source(text)[:2] == ("calling", "Olsen")
+
+
+def test_a_late_cue_governs_only_after_a_short_closing_subject() -> None:
+    text = (
+        "Voters learned during the debate that, no matter the stakes, the mayor will "
+        "insist on being the mayor."
+    )
+    assert _source(text)[1] == "Voters"
+
+
+def test_a_colon_at_the_end_of_a_paragraph_introduces_a_block_quotation() -> None:
+    text = (
+        "Olsen added:\n\nThe lease is void. We will fight it in court.\n\nThe hearing is in May.\n"
+    )
+    proposals = propose_all(text, split_sentences(text))
+    head = proposals[0]
+    assert head.source_name is not None and head.source_name.text == "Olsen"
+    assert [m.text for _, m in head.more_evidence] == [
+        "The lease is void",
+        "We will fight it in court",
+    ]
+    assert proposals[-1].is_claim and proposals[-1].source_name is None
+
+
+def test_an_appositive_between_dashes() -> None:
+    text = "Ruiz -- the author of a book on the port, which sold well -- said fees would rise."
+    cue, mention, name = _source(text)
+    assert (cue, name) == ("said", "Ruiz")
+    assert mention == "Ruiz -- the author of a book on the port, which sold well"

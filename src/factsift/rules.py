@@ -437,23 +437,29 @@ _REPORTING_LEMMAS = """
 # frames Judgment_communication, Evaluative_comparison, Judgment, Experiencer_focus,
 # Desiring, Purpose, Deciding, Agree_or_refuse_to_act, Coming_to_believe,
 # Expressing_publicly, Emphasizing, Commitment, Taking_sides, Attempt_suasion, Request,
-# Evidence and Opinion.
-# PARC 3.0 and PolNeAR count them as attribution cues when their subject is the source
-# of the attitude ("the union backs the plan", "she plans to run"); being common words,
-# they count only after a named or pronoun subject (_stance).
-_STANCE_LEMMAS = """
-    accuse attack assail belittle berate blast castigate censure chide decry denigrate
-    deride disparage excoriate fault hail laud lambast rebuke ridicule scold slam vilify
-    commend applaud extol tout admire respect despise scorn disdain deplore resent
-    revere like love hate dislike detest loathe dread enjoy wish desire yearn aspire
-    plan intend aim decide choose opt threaten swear guarantee commit support back
-    endorse oppose favor favour champion advocate persuade convince pressure lobby
-    implore beg request appeal show prove illustrate consider feel reckon
-    deem outline detail describe characterize characterise portray depict present unveil
-    dispute challenge debate charge liken compare equate decline refuse find discover
-    realize realise determine express voice highlight underscore underline care brand
-    dub label
+# Evidence and Opinion. PARC 3.0 and PolNeAR count them as attribution cues when their
+# subject is the source of the attitude ("the union backs the plan", "she plans to run");
+# being common words, they count only after a name, a pronoun or a source noun (_stance).
+# Verbs of judgement and taking sides carry their stance with a plain object ("slammed
+# the plan", "endorses the mayor").
+_JUDGEMENT_LEMMAS = """
+    accuse assail belittle berate blast castigate censure chide decry denigrate deride
+    disparage excoriate fault hail laud lambast rebuke ridicule scold slam vilify commend
+    applaud extol tout admire respect despise scorn disdain deplore resent revere loathe
+    detest endorse oppose favor favour champion advocate lobby implore liken equate compare
+    highlight underscore underline dispute support express voice
 """
+# The others have another, plain sense ("attacked the city", "found the wallet", "backed
+# the car into a wall"), so they count only before a clause or an infinitive ("attacked
+# the plan as …", "found that …", "plans to …"): _has_complement.
+_COMPLEMENT_LEMMAS = """
+    attack love hate like dislike dread enjoy wish desire yearn aspire plan intend aim
+    decide choose opt threaten swear guarantee commit back persuade convince pressure
+    beg request appeal show prove illustrate consider feel reckon deem outline detail
+    describe characterize characterise portray depict present unveil challenge debate
+    charge decline refuse find discover realize realise determine care brand dub label
+"""
+_STANCE_LEMMAS = _JUDGEMENT_LEMMAS + _COMPLEMENT_LEMMAS
 # Phrasal verbs of saying, and their particles: "pointed out that", "laid out a plan".
 _PHRASAL = {
     "point": "out",
@@ -517,6 +523,9 @@ _STANCE_VERBS: frozenset[str] = (
     frozenset(form for lemma in _STANCE_LEMMAS.split() for form in _forms(lemma)) - _REPORTING
 )
 _BARE_STANCE = frozenset(_STANCE_LEMMAS.split())
+_NEEDS_COMPLEMENT = (
+    frozenset(form for lemma in _COMPLEMENT_LEMMAS.split() for form in _forms(lemma)) - _REPORTING
+)
 _PHRASAL_FORMS = {form: particle for lemma, particle in _PHRASAL.items() for form in _forms(lemma)}
 _STANCE_OR_REPORTING = _STANCE_VERBS | _REPORTING
 # English closed-class words (determiners, pronouns, prepositions, conjunctions,
@@ -705,8 +714,10 @@ def _is_cue(toks: list[_Tok], i: int, common: frozenset[str] = frozenset()) -> b
         # "is questioning", "he’s claiming": a progressive verb.
         if any(x.low in _BE for x in toks[j + 1 : i]):
             return subject is not None and subject.word
-        if toks[i - 1].text == ",":
-            return True  # "…, saying that": the main clause's subject (_around_cue)
+        if (
+            toks[i - 1].text == "," or _after_nominal_cue(toks, i) > 0
+        ) and t.low in _SPEECH_GERUNDS:
+            return True  # "…, saying that", "a statement saying": see _around_cue
         # "reports suggesting that", "Jane Doe asking": a gerund needs its subject just before.
         return (
             subject is not None
@@ -722,8 +733,10 @@ def _is_cue(toks: list[_Tok], i: int, common: frozenset[str] = frozenset()) -> b
         named = subject.text[:1].isupper() and subject.low not in _NUMBERS | common
         nxt = toks[i + 1] if i + 1 < len(toks) else None
         # "Jane claims the …", "the memo states that"; not "Baltic states sent …".
+        # The next word starts an object or a clause, not a verb ("states sent") or a
+        # prepositional phrase on a noun ("attacks on").
         opens = nxt is not None and (
-            nxt.low in _OBJECT_STARTS or nxt.text[:1].isupper() or not nxt.word
+            nxt.low in _OBJECT_STARTS or nxt.text[:1].isupper() or nxt.text in (":", ",")
         )
         verb = (named and opens) or (nxt is not None and nxt.low == "that")
         return subject.low in _PRONOUNS or subject.low in _MODALS or (verb and t.low.endswith("s"))
@@ -747,14 +760,26 @@ _DEGREE = frozenset("long so almost".split())
 
 
 def _np_end_before(toks: list[_Tok], j: int) -> int:
-    """Skip auxiliaries and adverbs between a subject and its verb ("has also said")."""
-    while j >= 0 and (
-        toks[j].low in _AUXILIARIES or toks[j].low.endswith("ly") or toks[j].low in _DEGREE
-    ):
-        if toks[j].text[:1].isupper() and j > 0:
+    """Skip auxiliaries, adverbs and a time between a subject and its verb ("has also
+    said", "on Wednesday called", "in 2008 questioned")."""
+    while j >= 0:
+        t = toks[j]
+        if t.low in _AUXILIARIES or t.low.endswith("ly") or t.low in _DEGREE:
+            if t.text[:1].isupper() and j > 0:
+                break
+            j -= 1
+        elif j > 1 and toks[j - 1].low in ("on", "in") and _is_time(t):
+            j -= 2
+        else:
             break
-        j -= 1
     return j
+
+
+def _is_time(t: _Tok) -> bool:
+    """A day, a month or a year ("Wednesday", "2008")."""
+    return (t.low in _CALENDAR and t.text[:1].isupper()) or (
+        len(t.text) == 4 and t.text.isdigit() and t.text[:2] in ("19", "20")
+    )
 
 
 _NAME_LINKS = frozenset("of for on at".split())
@@ -819,7 +844,17 @@ def _np_back(toks: list[_Tok], j: int, first_word: int) -> int:
     while start <= j and toks[start].low in _NAME_LINKS:
         start += 1
     # A coordinated subject that opens its clause: "RT and its defenders say".
-    if start <= j and start >= 2 and toks[start - 1].low == "and" and toks[start - 2].word:
+    # The left part ends in a name, a pronoun or a source noun, not a verb ("Germany won
+    # and fans said").
+    left_end = toks[start - 2] if start >= 2 else None
+    if (
+        start <= j
+        and left_end is not None
+        and toks[start - 1].low == "and"
+        and left_end.word
+        and _holder(left_end)
+        and not (left_end.text.islower() and left_end.low.endswith("ed"))
+    ):
         left = _np_back(toks, start - 2, first_word)
         opens = left == first_word or (
             left > 0 and (toks[left - 1].text in ",;:(" or toks[left - 1].low in _CONJUNCTIONS)
@@ -891,23 +926,119 @@ def _subject_first(toks: list[_Tok], first: int, comma: int) -> bool:
     )
 
 
+_MESSAGES = frozenset(
+    "statement statements report letter letters note interview post message tweet tweets "
+    "remarks comments".split()
+)
+
+
+def _after_nominal_cue(toks: list[_Tok], i: int) -> int:
+    """The message before the gerund at ``i`` ("a statement calling", "a letter on
+    Friday saying", "tweets early Friday saying"), or -1."""
+    k = i - 1
+    while k > 0 and (toks[k].low in _CALENDAR | _TIME_WORDS or toks[k].low in _TIME_LINKS):
+        k -= 1
+    return k if toks[k].low in _MESSAGES else -1
+
+
+_TIME_LINKS = frozenset("on early late".split())
+
+
+def _sender(
+    toks: list[_Tok], message: int, first: int, common: frozenset[str]
+) -> tuple[int, int] | None:
+    """The subject of the verb that governs the message at ``message``: "Jane Doe
+    issued a statement calling …", "after Jane Doe posted a series of tweets saying …"."""
+    k = _np_back(toks, message, first)
+    while k - 1 >= first and toks[k - 1].low == "of":  # "a series of tweets"
+        k = _np_back(toks, k - 2, first)
+    verb = k - 1
+    if verb <= first or not toks[verb].text.islower() or toks[verb].low in _CLOSED:
+        return None
+    j = _np_end_before(toks, verb - 1)
+    if j < first or not toks[j].word or not _holder(toks[j], common):
+        return None
+    start = _np_back(toks, j, first)
+    return (start, j) if start <= j else None
+
+
+def _holder(t: _Tok, common: frozenset[str] = frozenset()) -> bool:
+    """Whether a noun phrase ending in ``t`` can hold a view: a name, a pronoun, a source
+    noun, or an agent noun by its suffix ("founder", "director", "activist", "nominee").
+    A capital that only opens the sentence (a word in ``common``) is no name."""
+    low = t.low
+    stem = low[:-1] if low.endswith("s") and not low.endswith("ss") else low
+    agentive = stem.endswith(("er", "or", "ist", "ian", "al", "ant", "ent", "ee"))
+    return (
+        (t.text[:1].isupper() and low not in common)
+        or low in _PRONOUNS
+        or low in _AGENT_NOUNS
+        or ((t.text.islower() or low in common) and agentive)
+    )
+
+
 def _appositive(toks: list[_Tok], comma: int, first: int) -> tuple[int, int] | None:
     """The last tokens of the name and of the appositive that ends at ``comma``, before
     a verb: "Jane Doe, the mayor of X, said", '"…," Mr. Doe, 82, said'."""
     # The subject opens the sentence.
     k = next((m for m in range(first, comma) if toks[m].text == ","), -1)
-    if k > first and _subject_first(toks, first, k):
+    # The head of "the minister of the economy" is "minister".
+    head = next((m - 1 for m in range(first + 1, k) if toks[m].low in _NAME_LINKS), k - 1)
+    if k > first and _subject_first(toks, first, k) and _holder(toks[head]):
         return k - 1, comma - 1
-    # Or a name after a quotation or a clause: the comma pair just before the verb.
-    k = max((m for m in range(first, comma) if toks[m].text == ","), default=-1)
-    if k < first + 1 or comma - k > 12 or not toks[k - 1].text[:1].isupper():
+    # Or a name after a quotation or a clause: the comma (or dash) pair just before the
+    # verb ("Jane Doe -- the author of a book on trade -- said").
+    mark = toks[comma].text
+    closing = comma - 1 if mark in "-—–" and toks[comma - 1].text == mark else comma
+    k = max((m for m in range(first, closing) if toks[m].text == mark), default=-1)
+    if mark in "-—–" and k > first and toks[k - 1].text == mark:
+        k -= 1  # "--" is two tokens
+    if k < first + 1 or comma - k > 25 or not _holder(toks[k - 1]):
         return None
     start = _np_back(toks, k - 1, first)
     before = toks[start - 1].text if start > 0 else ""
     opens = start == first or before in _CLOSERS or before in ",;:" or before in _CONJUNCTIONS
     if start <= k - 1 and opens:
-        return k - 1, comma - 1
+        return k - 1, closing - 1
     return None
+
+
+# Gerunds of saying, which take the main clause's subject after a comma ("…, saying
+# that"); not those of evidence or result ("…, suggesting that", "…, confirming").
+_SPEECH_GERUNDS = frozenset(
+    lemma[:-1] + "ing" if lemma.endswith("e") else lemma + "ing"
+    for lemma in """say tell add warn argue note insist cite call claim write explain accuse
+    promise urge vow pledge deny blame criticize criticise praise ask reply respond stress
+    emphasize emphasise repeat declare announce tweet complain describe""".split()
+)
+# Main verbs whose infinitive the subject does not carry out, or that deny it.
+_NOT_DONE = frozenset(
+    "fail fails failed failing refuse refuses refused decline declines declined unable yet "
+    "expected scheduled due set likely able available willing".split()
+)
+
+
+def _purpose(toks: list[_Tok], subject_end: int, i: int) -> bool:
+    """Whether "to" + the cue at ``i`` is the subject's own purpose ("went on television
+    to accuse"), not an object's ("ordered the company to disclose"), a passive or a
+    raising frame ("is expected to announce", "It is fair to say"), or a failure."""
+    head = toks[subject_end].low
+    verb = toks[subject_end + 1] if subject_end + 1 < i else None
+    if head in ("it", "there") or verb is None:
+        return False
+    middle = toks[subject_end + 1 : i - 1]
+    if any(x.low in _BE or x.low in _NOT_DONE for x in middle):
+        return False
+    after_verb = toks[subject_end + 2] if subject_end + 2 < i - 1 else None
+    # A direct object after the main verb is who the infinitive belongs to.
+    return not (
+        after_verb is not None
+        and (
+            after_verb.low in _DETERMINERS
+            or after_verb.text[:1].isupper()
+            or after_verb.low in ("him", "her", "them", "us", "me")
+        )
+    )
 
 
 def _around_cue(
@@ -925,9 +1056,16 @@ def _around_cue(
     ``opens_quoted``: the sentence opens inside or with a quotation."""
     n = len(toks)
     cue = _span(s, base, toks, i, i)
-    if toks[i - 1].low == "to":
-        # An infinitive of purpose or intent: the main clause's subject is the source.
-        subject = _clause_subject(toks, first, i - 1, common)
+    message = _after_nominal_cue(toks, i) if toks[i].low.endswith("ing") else -1
+    if toks[i - 1].low == "to" or message > 0:
+        # An infinitive of purpose or intent: the main clause's subject is the source; a
+        # message's gerund ("issued a statement calling …"): its sender.
+        if message > 0:
+            subject = _sender(toks, message, first, common)
+        else:
+            subject = _clause_subject(toks, first, i - 1, common)
+        if toks[i - 1].low == "to" and subject is not None and not _purpose(toks, subject[1], i):
+            return None
         content = _content(s, base, toks, _after_cue(toks, i), last)
         content = content or _content(s, base, toks, first, last)
         if subject is None or content is None:
@@ -937,7 +1075,7 @@ def _around_cue(
     j = _np_end_before(toks, i - 1)
     prev = toks[j].text if j >= 0 else ""
     appositive_end = -1
-    if prev == "," and (found := _appositive(toks, j, first)) is not None:
+    if prev in (",", "-", "—", "–") and (found := _appositive(toks, j, first)) is not None:
         j, appositive_end = found
         prev = toks[j].text
     if j < first or prev in ",:;" or prev in _CLOSERS:
@@ -989,14 +1127,90 @@ def _around_cue(
         and (opens_quoted or after is None)
     )
     content = before if quoted and before is not None else after or before
-    # A short object ("did not suggest retaliation") leaves the sentence as the claim.
-    content = content or _content(s, base, toks, first, last)
+    # A short object ("did not suggest retaliation") leaves the sentence as the claim,
+    # when the source is the sentence's subject (not "…, but critics disagreed").
+    if content is None and start == first:
+        content = _content(s, base, toks, first, last)
+        if content is None and i + 1 < n and toks[i + 1].text == ":" and i + 2 == n:
+            content = _span(s, base, toks, first, i)  # "Jane Doe added:" and a block quote
     if content is None:
         return None
     return Attribution(cue, source, name, content)
 
 
 _OBJECT_STARTS = _DETERMINERS | frozenset("to that him her them it us me".split())
+
+
+_CLAUSE_WORDS = frozenset("that whether how why what if".split())
+_POSSESSIVES = frozenset("his her its their our my your".split())
+
+
+def _clause_follows(toks: list[_Tok], k: int) -> bool:
+    """Whether a clause with its own subject starts after the complementizer at ``k``
+    ("that the mayor …", "that she …"), not a verb ("that leaked")."""
+    if k + 1 >= len(toks):
+        return False
+    t = toks[k + 1]
+    if t.low in _DETERMINERS or t.low in _PRONOUNS or t.text[:1].isupper() or t.low in _NUMBERS:
+        return True
+    # "that countries …", "that few voters …"; not "that leaked", "that would".
+    return t.word and t.low not in _CLOSED and not t.low.endswith(("ed", "ing"))
+
+
+def _has_complement(toks: list[_Tok], end: int, subject: str = "") -> bool:
+    """Whether the verb ending at ``end`` takes a clause or an infinitive: "found that
+    …", "plans to run", "asked whether …", "described the plan as …", "polls showed
+    Jane Doe was ahead"; a refusal takes its object ("declined the offer"), and a
+    medium's or a document's report needs none ("the newspaper detailed its spending")."""
+    n = len(toks)
+    if end + 1 >= n:
+        return False
+    if subject in SOURCE_NOUNS or subject in _DOCUMENT_SOURCES:
+        return True
+    nxt = toks[end + 1].low
+    lemma = toks[end].low
+    if lemma in _REFUSALS and nxt in _DETERMINERS:
+        return True
+    if lemma in _FEELINGS and toks[end + 1].text.islower() and nxt not in _CLOSED:
+        return True  # "felt betrayed", "feels strongly"
+    if nxt in _CLAUSE_WORDS:
+        return nxt != "that" or _clause_follows(toks, end + 1)
+    if nxt == "to":
+        # An infinitive, not a destination or an amount: "plans to run", not "declined
+        # to 5 percent" or "backed to the wall".
+        after = toks[end + 2] if end + 2 < n else None
+        return (
+            after is not None
+            and after.text.islower()
+            and after.low not in _CLOSED
+            and not after.low[:1].isdigit()
+        )
+    for k in range(end + 1, min(n, end + 8)):
+        t = toks[k]
+        if not t.word:
+            return False
+        if t.low == "as":
+            return True  # "described the talks as …", "branded them as …"
+        finite = t.low in _BE or t.low in _MODALS - {"to"} or t.low in ("has", "had")
+        if k > end + 1 and finite and t.text.islower():
+            return True  # "showed the mayor was ahead": a clause without "that"
+        subject_pronoun = toks[k - 1].low in _PRONOUNS - {"it"} or (
+            toks[k - 1].low == "it" and t.low.endswith("s")
+        )
+        if k > end + 1 and subject_pronoun and t.text.islower() and t.low not in _CLOSED:
+            return True  # "has shown they know": a pronoun subject and its verb
+        if t.low == "to" and k + 1 < n and toks[k + 1].text.islower():
+            verb = toks[k + 1].low
+            if verb not in _CLOSED and not verb[:1].isdigit():
+                return True  # "decided after a long inquiry not to …"
+        if lemma in _NAMING and k > end + 1 and t.low in ("a", "an", *_OPEN_QUOTES):
+            return True  # "branded the country an outlaw"
+    return False
+
+
+_REFUSALS = frozenset(_forms("decline") | _forms("refuse"))
+_FEELINGS = frozenset(_forms("feel") - {"feel"})
+_NAMING = frozenset(form for lemma in ("brand", "dub", "label") for form in _forms(lemma))
 
 
 def _stance_subject(
@@ -1029,10 +1243,14 @@ def _stance_subject(
     end = max(end, i)
     nxt = toks[end + 1].low if end + 1 < len(toks) else ""
     between = toks[j + 1 : i]
+    if t.low in _NEEDS_COMPLEMENT and not _has_complement(toks, end, toks[j].low):
+        return none
+    if nxt == "that" and not _clause_follows(toks, end + 1):
+        return none  # "plans that leaked": a relative clause on a noun
     if low in _CLOSED - _PRONOUNS or low in _NUMBERS:
         return none
     named = subject.text[:1].isupper() and low not in common
-    agent = named or low in _PRONOUNS or low in _AGENT_NOUNS
+    agent = named or _holder(subject, common)
     if t.low.endswith("ing"):
         # Only the progressive ("is promoting"): a bare gerund is a noun or an adjunct.
         return (j, mention_end) if agent and any(x.low in _BE for x in between) else none
@@ -1048,7 +1266,10 @@ def _stance_subject(
         return j, mention_end
     if not agent:
         return none
-    if t.low.endswith("s") and not (nxt in _OBJECT_STARTS or toks[end + 1].text[:1].isupper()):
+    following = toks[end + 1] if end + 1 < len(toks) else None
+    if t.low.endswith("s") and not (
+        nxt in _OBJECT_STARTS or (following is not None and following.text[:1].isupper())
+    ):
         return none  # "Russian attacks on …": a noun
     return j, mention_end
 
@@ -1070,29 +1291,45 @@ def _stance(
     if j < first:
         return None
     start = _np_back(toks, j, first)
-    if start > j:
-        return None
+    if start > j or (start > 0 and toks[start - 1].low in ("that", "which", "who", "whom")):
+        return None  # "the law that parliament backed": a relative clause
     name = _span(s, base, toks, start, j)
     source = _span(s, base, toks, start, mention_end)
     # The content is what the stance is about; a short object ("attacked Y") leaves the
     # sentence as the claim.
     skip = end + 2 if end + 1 < len(toks) and toks[end + 1].low == "that" else end + 1
     after = _content(s, base, toks, skip, last)
-    content = after or _content(s, base, toks, first, last)
+    content = after or (_content(s, base, toks, first, last) if start == first else None)
     if content is None:
         return None
     return Attribution(_span(s, base, toks, i, end), source, name, content)
 
 
 def _particle(toks: list[_Tok], i: int) -> int:
-    """The index of the particle of the phrasal verb at ``i`` ("made it clear"), or -1."""
+    """The index of the particle of the phrasal verb at ``i`` ("made it clear"), or -1.
+
+    Only in the sense of saying: "made it clear that", "laid out her plan", "weighed in
+    on", "spoke out against"; not "made clear progress", "laid out hoses", "weighed in
+    at 60 kilograms"."""
     particle = _PHRASAL_FORMS.get(toks[i].low)
     if particle is None:
         return -1
     for k in (i + 1, i + 2):
         if k < len(toks) and toks[k].low == particle and (k == i + 1 or toks[i + 1].low == "it"):
-            return k
-    return -1
+            break
+    else:
+        return -1
+    nxt = toks[k + 1] if k + 1 < len(toks) else None
+    lemma = next(lemma for lemma, p in _PHRASAL.items() if toks[i].low in _forms(lemma))
+    if lemma == "make":
+        fits = k == i + 2 or (nxt is not None and nxt.low == "that")
+    elif lemma == "lay":
+        fits = nxt is not None and nxt.low in _POSSESSIVES | {"a", "an", "the"}
+    elif lemma == "weigh":
+        fits = nxt is None or not nxt.word or nxt.low in ("on", "against", "about", "for")
+    else:
+        fits = True
+    return k if fits else -1
 
 
 def _colon_speech(
@@ -1106,17 +1343,21 @@ def _colon_speech(
 ) -> Attribution | None:
     """'Jane Doe continued: "…"': a named speaker, a verb and a colon before a quotation."""
     for k in range(first + 2, last):
-        if toks[k].text != ":" or inside[k] or toks[k + 1].text not in _OPEN_QUOTES + '"`':
+        opens = toks[k + 1].text in (*_OPEN_QUOTES, '"', "``", "''")
+        if toks[k].text != ":" or inside[k] or not opens:
             continue
         verb = toks[k - 1]
-        if not verb.text.islower() or verb.low in _CLOSED:
-            continue
+        saying = verb.low in _REPORTING or verb.low in ("continued", "continues")
+        if not verb.text.islower() or not saying:
+            continue  # "The mood was grim:", "Fans sang:"
         j = _np_end_before(toks, k - 2)
+        if any(x.low in _BE for x in toks[j + 1 : k - 1]):
+            continue
         if j < first or not toks[j].word:
             continue
         subject = toks[j]
         named = subject.text[:1].isupper() and subject.low not in common | _CLOSED
-        if not (named or subject.low in _PRONOUNS or subject.low in _AGENT_NOUNS):
+        if not (named or _holder(subject, common)) or subject.low in _CLOSED - _PRONOUNS:
             continue
         start = _np_back(toks, j, first)
         content = _content(s, base, toks, k + 1, last)
@@ -1139,6 +1380,20 @@ def _clause_subject(
         end = c + 1 if toks[c].low in _DETERMINERS else c
         while end + 1 < upto and toks[end + 1].word and toks[end + 1].text[:1].isupper():
             end += 1
+        if toks[c].low in _DETERMINERS or toks[c].text.islower():
+            # "The harbour board issued", "party rules give": common nouns up to the
+            # first verb-like word.
+            while (
+                end + 1 < upto
+                and toks[end + 1].word
+                and toks[end + 1].low not in _CLOSED
+                and not toks[end + 1].low.endswith(("ed", "ing"))
+                and end - c < 4
+                and end + 2 < upto
+                and toks[end + 2].word
+                and toks[end + 2].low not in _CLOSED - _AUXILIARIES
+            ):
+                end += 1
         if end + 1 >= upto:
             return None
         head, verb = toks[end], toks[end + 1]
@@ -1150,12 +1405,19 @@ def _clause_subject(
     return None
 
 
+# Reporting verbs whose passive has a plain sense: "was called by the union" (a strike).
+_PASSIVE_PLAIN = frozenset("called shown charged presented".split())
+
+
 def _passive(
     s: str, base: int, toks: list[_Tok], i: int, first: int, last: int
 ) -> Attribution | None:
-    """ "C was reported by X", "C is backed by X": the source follows "by"."""
+    """ "C was reported by X", "C is endorsed by X": the source follows "by"; verbs with a
+    plain sense ("was attacked by drones", "was decided by a penalty") are left out."""
     t = toks[i]
     if not t.text.islower() or not t.low.endswith(("ed", "wn", "en", "ld", "id")):
+        return None
+    if t.low in _NEEDS_COMPLEMENT or t.low in _PASSIVE_PLAIN:
         return None
     k = i - 1
     while k >= first and (toks[k].low.endswith("ly") or toks[k].low in ("first", "also", "not")):
@@ -1168,7 +1430,13 @@ def _passive(
     if by + 1 >= len(toks) or toks[by].low != "by":
         return None
     end = _np_forward(toks, by + 1)
+    while end > by + 1 and toks[end].low in _TIME_WORDS | {"overnight"}:
+        end -= 1
     if end < by + 1:
+        return None
+    head = toks[end]
+    agent = head.text[:1].isupper() or head.low in _AGENT_NOUNS or head.low in _PRONOUNS
+    if not agent:
         return None
     source = _span(s, base, toks, by + 1, end)
     content = _content(s, base, toks, first, last)
@@ -1207,7 +1475,7 @@ def _attribution(
     """The source, cue and content of a sentence of reported speech, if it is one."""
     toks = _tokens(s)
     n = len(toks)
-    if n < 4:
+    if n < 3:
         return None
     first = next((i for i, t in enumerate(toks) if t.word), 0)
     last = n - 1
@@ -1266,28 +1534,39 @@ def _attribution(
     # earlier one ("had told police") is part of what is reported.
     if len(cues) > 1 and last - cues[-1] < 10:
         clause = max((m for m in range(cues[-1]) if toks[m].text in ',”"'), default=-1)
-        if clause > cues[0]:
+        # "…, the source added", "…, said Jane Doe": only a short subject, if any,
+        # between the comma and the cue.
+        subject = [t for t in toks[clause + 1 : cues[-1]] if t.word]
+        short = len(subject) <= 6 and not any(
+            t.text.islower() and t.low.endswith(("ed", "ing")) for t in subject
+        )
+        inverted = not subject  # "…, said Jane Doe, the mayor"
+        if clause > cues[0] and (inverted or (short and last - cues[-1] <= 3)):
             cues = [cues[-1], *cues[:-1]]
     # "Polls show that few voters believe …": a stance verb whose clause holds the cue
     # governs it.
     # So does one whose subject opens the sentence ("Jane Doe is speaking out about
     # why she believes …").
+    # Not when a closing clause names the source ("They plan to strike, officials said").
+    closing = bool(cues) and any(toks[m].text in ',”"' for m in range(first, cues[-1]))
+    closing = closing and last - cues[-1] < 10
     if cues:
         for i in range(first + 1, cues[0]):
             particle = _particle(toks, i)
             if inside[i] or (particle < 0 and toks[i].low not in _STANCE_VERBS):
                 continue
             found = _stance(s, base, toks, i, first, last, common, particle)
-            if found is not None and (
-                toks[max(i, particle) + 1].low == "that"
-                or found.source.start == toks[first].start + base
-            ):
+            if found is None:
+                continue
+            opens = found.source.start == toks[first].start + base
+            if toks[max(i, particle) + 1].low == "that" or (opens and not closing):
                 return found
     for i in cues:
         found = _around_cue(s, base, toks, i, first, last, common, quoted or first > 0)
         if found is not None:
             return found
-    for i in range(first + 1, n - 1):
+    # A stance verb after a reporting cue is inside what is reported.
+    for i in range(first + 1, min(cues, default=n - 1)):
         if inside[i]:
             continue
         if (particle := _particle(toks, i)) > 0:
@@ -1461,15 +1740,57 @@ def _antecedent(
     return fitting[-1][1] if fitting else None
 
 
+def _quote_depths(text: str, sentences: Sequence[Sentence]) -> list[int]:
+    """How many quotations are open where each sentence starts.
+
+    News closes a quotation that runs over paragraphs only at its end and opens each of
+    its paragraphs with a quotation mark: such a mark continues the quotation, and a
+    paragraph that opens without one ends any quotation left open.
+    """
+    depths: list[int] = []
+    depth = 0
+    previous_end = 0
+    for sentence in sentences:
+        s = text[sentence.start : sentence.end]
+        balance = _quote_balance(s)
+        if "\n" in text[previous_end : sentence.start]:
+            if s[:1] in _OPEN_QUOTES + '"' and depth > 0:
+                balance -= 1  # the quotation goes on
+            elif s[:1] not in _OPEN_QUOTES + '"':
+                depth = 0
+        depths.append(depth)
+        depth = max(0, depth + balance)
+        previous_end = sentence.end
+    return depths
+
+
+def _all_quoted(proposals: Sequence[SentenceProposal], group: list[int]) -> bool:
+    """Whether a run of sentences is one quotation and nothing else: it opens with a
+    quotation mark and closes with one ('"We will win."'), not '"Tides" opens today.'"""
+    opening = proposals[group[0]].whole.text.lstrip()
+    closing = proposals[group[-1]].whole.text.rstrip()
+    if closing[-1:] in ".!?" and closing[-2:-1] in _CLOSE_QUOTES + '"':
+        closing = closing[:-1]
+    return opening[:1] in _OPEN_QUOTES + "\"'" and closing[-1:] in _CLOSE_QUOTES + "\"'"
+
+
 def propose_all(text: str, sentences: Sequence[Sentence]) -> list[SentenceProposal]:
     """The proposals for every sentence, with what needs the neighbours: a pronoun
     speaker resolved to the last named one, and the further sentences of a quotation
     folded into the claim of the sentence that names its speaker."""
-    proposals = []
-    depth = 0
-    for sentence in sentences:
-        proposals.append(propose(text, sentence, quoted=depth > 0))
-        depth = max(0, depth + _quote_balance(text[sentence.start : sentence.end]))
+    depths = _quote_depths(text, sentences)
+    proposals = [
+        propose(text, sentence, quoted=depth > 0)
+        for sentence, depth in zip(sentences, depths, strict=True)
+    ]
+    # A transcript has turns: one "LIVE:" or "BREAKING:" label is a heading, not a speaker.
+    labels = [i for i, p in enumerate(proposals) if p.cue is not None and p.cue.text == ":"]
+    if len(labels) == 1:
+        p = proposals[labels[0]]
+        certainty = "asserted" if p.certainty == "reported" else p.certainty
+        proposals[labels[0]] = replace(
+            p, cue=None, speakers=(), source_name=None, certainty=certainty
+        )
     for i, p in enumerate(proposals):
         # "he"/"she" name a person; "they" and "it" are left as the article says them.
         pronoun = p.source_name.text.lower() if p.source_name is not None else ""
@@ -1477,21 +1798,18 @@ def propose_all(text: str, sentences: Sequence[Sentence]) -> list[SentencePropos
             proposals[i] = replace(p, source_name=found)
     # Quotations: runs of sentences from an opening quote to its close.
     groups: list[list[int]] = []
-    depth = 0
-    for i, p in enumerate(proposals):
+    for i, depth in enumerate(depths):
         if depth > 0 and groups:
             groups[-1].append(i)
         else:
             groups.append([i])
-        depth = max(0, depth + _quote_balance(p.whole.text))
     heads: list[int | None] = []
     for group in groups:
         named = [i for i in group if proposals[i].source_name is not None]
         heads.append(named[0] if len(named) == 1 else None)
     for g, group in enumerate(groups):
         head = heads[g]
-        quoted = proposals[group[0]].whole.text[:1] in _OPEN_QUOTES + "\"'"
-        if head is None and g > 0 and quoted and heads[g - 1] is not None:
+        if head is None and g > 0 and heads[g - 1] is not None and _all_quoted(proposals, group):
             # '"…," she said. "More of the same quotation."', and '…, she said. "A quote."':
             # an unattributed quotation goes on with the speaker just named.
             head = heads[g - 1]
@@ -1531,24 +1849,30 @@ def propose_all(text: str, sentences: Sequence[Sentence]) -> list[SentencePropos
         if len(kept) != len(p.triggers):
             proposals[i] = replace(p, triggers=tuple(kept))
     # A transcript's turn, or speech a colon introduces ("Jane Doe added: …"), runs to
-    # the end of its paragraph.
+    # the end of its paragraph; a colon that ends its paragraph introduces the next one
+    # (a block quotation).
     for i, p in enumerate(proposals):
         if p.cue is None or p.source_name is None:
             continue
         colon = p.cue.text.endswith(":") or text[p.cue.end : p.cue.end + 1] == ":"
         if not colon:
             continue
+        transcript = p.cue.text == ":"
+        block = p.whole.text.rstrip().endswith(":") and i + 1 < len(proposals)
         more = list(p.more_evidence)
         k = i + 1
-        while (
-            k < len(proposals)
-            and "\n" not in text[proposals[k - 1].whole.end : proposals[k].whole.start]
+        while k < len(proposals) and (
+            "\n" not in text[proposals[k - 1].whole.end : proposals[k].whole.start]
+            or (block and k == i + 1)
         ):
             q = proposals[k]
-            # Everything in the turn is the speaker's, reported speech within it too.
-            if q.is_claim and not (q.cue is not None and q.cue.text == ":"):
-                more.append((k, _evidence(q.whole.text, q.whole.start)))
-                proposals[k] = replace(q, is_claim=False)
+            if q.cue is not None and q.cue.text == ":":
+                break  # the next turn
+            if not transcript and q.source_name is not None:
+                break  # "Jane Doe said: … Critics said …": someone else speaks
+            # Everything in a transcript's turn is the speaker's, reported speech too.
+            more.append((k, _evidence(q.whole.text, q.whole.start)))
+            proposals[k] = replace(q, is_claim=False)
             k += 1
         proposals[i] = replace(p, more_evidence=tuple(more))
     return proposals
