@@ -19,9 +19,9 @@ import re
 from pathlib import Path
 from typing import Any
 
-from factsift.documents import find_furniture
+from factsift._pipeline.documents import find_furniture
+from factsift._pipeline.segment import split_sentences
 from factsift.evaluate import EvalReport, evaluate, load_gold, load_type_map
-from factsift.segment import split_sentences
 
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "eval"
 GOLD = ["seed-gold.jsonl", "polnear-dev.jsonl", "wikievents-dev.jsonl"]

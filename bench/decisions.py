@@ -31,11 +31,11 @@ from pathlib import Path
 from typing import Any
 
 from factsift import Document, Extractor
-from factsift.decompose import DECISIONS, choice_model, prompt_values
-from factsift.documents import find_furniture
-from factsift.llm import Scope
-from factsift.rules import propose, propose_all
-from factsift.segment import Sentence, split_sentences
+from factsift._edges.llm import Scope
+from factsift._pipeline.decompose import DECISIONS, choice_model, prompt_values
+from factsift._pipeline.documents import find_furniture
+from factsift._pipeline.rules import propose, propose_all
+from factsift._pipeline.segment import Sentence, split_sentences
 
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "eval"
 

@@ -39,8 +39,8 @@ import ray  # noqa: E402
 from throughput import make_articles, message_chars, schema_chars  # noqa: E402
 
 from factsift import Extractor  # noqa: E402
-from factsift.batch import run_batch  # noqa: E402
-from factsift.llm import DEFAULT_PRICES  # noqa: E402
+from factsift._edges.batch import run_batch  # noqa: E402
+from factsift._edges.llm import DEFAULT_PRICES  # noqa: E402
 from factsift.ray import run_ray  # noqa: E402
 from tests.support.redis_server import redis_server  # noqa: E402
 from tests.support.rule_model import rule_model  # noqa: E402

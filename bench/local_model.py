@@ -19,7 +19,7 @@ not depend on how loaded the machine is, and spinning threads show there.
 cache, in a child process: seconds, CPU seconds and the child's peak RSS.
 
 ``--set KEY=VALUE`` (repeatable) overrides a llama.cpp setting in the child
-processes (``factsift.local._TUNING``: threads, poll, cache_ram_mib), to
+processes (``factsift._edges.local._TUNING``: threads, poll, cache_ram_mib), to
 compare with other settings, e.g. llama.cpp's own defaults on two cores:
 ``--set threads=2 --set poll=50 --set cache_ram_mib=8192``.
 
@@ -96,7 +96,7 @@ def measure(path: Path, runs: int) -> dict[str, float]:
 
 
 def _apply(tuning: dict[str, int]) -> None:
-    from factsift import local
+    from factsift._edges import local
 
     local._TUNING.update(tuning)
 
@@ -115,7 +115,7 @@ def child_article(path: Path, tuning: dict[str, int]) -> None:
 def child_cli(argv: list[str], tuning: dict[str, int]) -> None:
     """``factsift`` with ``argv``, in this process, with ``tuning`` applied."""
     _apply(tuning)
-    from factsift.cli import main
+    from factsift._tools.cli import main
 
     sys.argv = ["factsift", *argv]
     main()

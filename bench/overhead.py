@@ -24,7 +24,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from factsift import Extractor  # noqa: E402
-from factsift.llm import LLM, OpenAITransport  # noqa: E402
+from factsift._edges.llm import LLM, OpenAITransport  # noqa: E402
 from tests.support.rule_model import rule_model  # noqa: E402
 from tests.support.scripted_server import ScriptedServer  # noqa: E402
 
@@ -52,7 +52,7 @@ class TimedTransport(OpenAITransport):
 # nor the server's time.
 _timers = {"structured": 0.0, "ground": 0.0}
 # sys.modules: the package's ``extract`` attribute is the function, not the module.
-pipeline = sys.modules["factsift.extract"]
+pipeline = sys.modules["factsift._pipeline.extract"]
 _structured, _ground = LLM.structured, pipeline.ground_answer
 
 

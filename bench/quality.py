@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from factsift import Document, Extractor
-from factsift.documents import find_furniture
+from factsift._pipeline.documents import find_furniture
 from factsift.evaluate import evaluate, load_gold, load_ontology, load_type_map
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))

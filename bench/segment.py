@@ -32,7 +32,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from factsift.segment import split_sentences
+from factsift._pipeline.segment import split_sentences
 
 ROOT = Path(__file__).resolve().parents[1]
 ECBPLUS = ROOT.parent / "shared" / "eval" / "ecbplus-dev.jsonl"

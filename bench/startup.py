@@ -24,7 +24,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=7)
     parser.add_argument("args", nargs="*", default=["report", "--help"])
     options = parser.parse_args()
-    command = [sys.executable, "-c", "from factsift.cli import main; main()", *options.args]
+    command = [sys.executable, "-c", "from factsift._tools.cli import main; main()", *options.args]
     times, cpu = [], []
     for _ in range(options.runs):
         before = os.times()

@@ -6,7 +6,7 @@ set): ``legit`` ones (shortenings, faithful paraphrases, reordered clauses,
 attribution stripped, a pronoun resolved to the speaker named in the sentence
 before) and ``invented`` ones (a swapped number, a flipped negation, a wrong
 speaker, entity, place or date, an antonym, made-up content). Each is checked
-with ``factsift.support.check_statement`` against its evidence sentences, with
+with ``factsift._pipeline.support.check_statement`` against its evidence sentences, with
 the sentence before as the pronoun context, as the pipeline does.
 
 The ``dev`` statements were written first and the check was developed while
@@ -36,7 +36,7 @@ from pathlib import Path
 from typing import Any
 
 from factsift import Document, load_documents
-from factsift.support import check_statement
+from factsift._pipeline.support import check_statement
 
 DATA = Path(__file__).resolve().parent / "data" / "statements.jsonl"
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples" / "articles"

@@ -28,7 +28,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from factsift.timex import resolve_time
+from factsift._pipeline.timex import resolve_time
 
 ROOT = Path(__file__).resolve().parents[1]
 ECBPLUS = ROOT.parent / "shared" / "eval" / "ecbplus-dev.jsonl"

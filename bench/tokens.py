@@ -27,7 +27,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from factsift import Extractor  # noqa: E402
-from factsift.llm import estimate_cost  # noqa: E402
+from factsift._edges.llm import estimate_cost  # noqa: E402
 from tests.support.rule_model import rule_model  # noqa: E402
 from tests.support.scripted_server import ScriptedServer  # noqa: E402
 

@@ -1,7 +1,7 @@
 """Batch runs that hold up: faults on the wire, kills mid-write, resumes and retries.
 
 Every test runs against a live ScriptedServer on 127.0.0.1, most behind a
-FaultInjector, and checks the promises of ``factsift.batch``: each article
+FaultInjector, and checks the promises of ``factsift._edges.batch``: each article
 ends as exactly one line, retries are bounded, and a re-run redoes only what
 is missing (or failed, with ``retry_failed``).
 """
@@ -23,10 +23,10 @@ from typing import Any
 from typer.testing import CliRunner
 
 from factsift import ArticleFacts, Extractor
-from factsift.batch import Summary, run_batch
-from factsift.documents import load_documents
+from factsift._edges.batch import Summary, run_batch
+from factsift._edges.results import scan_results
+from factsift._pipeline.documents import load_documents
 from factsift.evaluate import evaluate, load_predictions
-from factsift.results import scan_results
 from factsift.schema import Document
 from tests.conftest import assert_grounded
 from tests.support.faults import ALL_KINDS, FaultInjector, article_id
@@ -189,7 +189,7 @@ def _extract_command(folder: Path, out: Path, url: str) -> list[str]:
     return [
         sys.executable,
         "-c",
-        "from factsift.cli import main; main()",
+        "from factsift._tools.cli import main; main()",
         "extract",
         str(folder),
         "-o",
@@ -361,7 +361,7 @@ def test_a_retry_that_fails_again_still_leaves_one_line(tmp_path: Path) -> None:
 
 
 def test_dry_run_counts_articles_and_sends_nothing(tmp_path: Path) -> None:
-    from factsift.cli import app
+    from factsift._tools.cli import app
 
     folder = tmp_path / "articles"
     write_articles(folder, 25)

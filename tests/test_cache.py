@@ -1,4 +1,4 @@
-"""The response cache (factsift.cache)."""
+"""The response cache (factsift._edges.cache)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from factsift.cache import CacheMode, CacheWarning, ResponseCache, cache_key
+from factsift._edges.cache import CacheMode, CacheWarning, ResponseCache, cache_key
 from factsift.errors import CacheMissError, ConfigError
 
 REQUEST: dict[str, Any] = {
@@ -334,7 +334,7 @@ def test_read_only_mode_creates_no_cache(tmp_path: Path) -> None:
 
 _READ_ONLY_CHECK = """
 import sys
-from factsift.cache import ResponseCache
+from factsift._edges.cache import ResponseCache
 cache = ResponseCache(sys.argv[1], mode=sys.argv[2])
 assert cache.get("stored") == {value!r}, cache.get("stored")
 assert cache.get_result("result") == '{{"id": "a"}}'
@@ -391,7 +391,7 @@ def test_a_cache_on_a_read_only_folder_works_in_modes_that_never_write(
 def test_a_read_only_folder_in_read_write_mode_names_the_fix(tmp_path: Path) -> None:
     _filled(tmp_path / "cache")
     script = (
-        "import sys\nfrom factsift.cache import ResponseCache\nfrom factsift.errors import "
+        "import sys\nfrom factsift._edges.cache import ResponseCache\nfrom factsift.errors import "
         "ConfigError\ntry:\n    ResponseCache(sys.argv[1])\nexcept ConfigError as e:\n"
         "    print(e)\n"
     )

@@ -16,7 +16,7 @@ import pytest
 
 import factsift
 from factsift import ArticleFacts, Extractor
-from factsift.documents import find_furniture
+from factsift._pipeline.documents import find_furniture
 from factsift.evaluate import EvalReport, evaluate, load_gold, load_type_map
 from tests.support.oracle import make_oracle
 from tests.support.scripted_server import ScriptedServer

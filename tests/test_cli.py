@@ -11,7 +11,7 @@ import pytest
 from typer.testing import CliRunner
 
 from factsift import ArticleFacts
-from factsift.cli import app
+from factsift._tools.cli import app
 from tests.conftest import ARTICLE, DATA, EXAMPLES, assert_grounded
 
 runner = CliRunner()

@@ -15,7 +15,7 @@ import pytest
 from typer.testing import CliRunner
 
 import factsift
-from factsift.cli import app
+from factsift._tools.cli import app
 from tests.conftest import ROOT
 
 # The child runs the factsift under test, wherever this process imported it from.
@@ -98,7 +98,7 @@ def test_a_cache_dir_that_is_a_file_is_one_line_and_exit_2(article: Path, tmp_pa
 def test_stdout_into_a_pipe_is_refused(article: Path, tmp_path: Path) -> None:
     command = ["extract", str(article), "-o", "/dev/stdout", "--quiet"]
     done = subprocess.run(
-        [sys.executable, "-c", "from factsift.cli import main; main()", *command],
+        [sys.executable, "-c", "from factsift._tools.cli import main; main()", *command],
         capture_output=True,
         text=True,
         cwd=ROOT,
@@ -164,7 +164,7 @@ def test_the_report_marks_itself_so_that_extract_skips_it(tmp_path: Path) -> Non
     page = tmp_path / "report.html"
     done = runner.invoke(app, ["report", str(results), "-o", str(page)])
     assert done.exit_code == 0, done.output
-    from factsift.documents import load_documents
+    from factsift._pipeline.documents import load_documents
 
     assert list(load_documents([tmp_path])) == []  # neither the results nor the report
 

@@ -1,4 +1,4 @@
-"""The sentence strategy's pure parts (factsift.decompose): questions, prompts, assembly."""
+"""The sentence strategy's pure parts (_pipeline.decompose): questions, prompts, assembly."""
 
 from __future__ import annotations
 
@@ -9,8 +9,9 @@ import pytest
 from pydantic import ValidationError
 
 from factsift import Extraction
-from factsift.answer import GroundingState, answer_model
-from factsift.decompose import (
+from factsift._edges.llm import Scope
+from factsift._pipeline.answer import GroundingState, answer_model
+from factsift._pipeline.decompose import (
     AUTHOR,
     DECISIONS,
     SENTENCE_MAX_CHARS,
@@ -18,14 +19,13 @@ from factsift.decompose import (
     choice_model,
     prompt_values,
 )
-from factsift.documents import load_documents
-from factsift.drafts import LIST_CAP, ground_answer
-from factsift.extract import Extractor
-from factsift.ground import TextIndex
-from factsift.llm import Scope
-from factsift.rules import SentenceProposal, propose, propose_all
+from factsift._pipeline.documents import load_documents
+from factsift._pipeline.drafts import LIST_CAP, ground_answer
+from factsift._pipeline.extract import Extractor
+from factsift._pipeline.ground import TextIndex
+from factsift._pipeline.rules import SentenceProposal, propose, propose_all
+from factsift._pipeline.segment import Sentence, Window, split_sentences
 from factsift.schema import QUOTE_MAX_CHARS, Document
-from factsift.segment import Sentence, Window, split_sentences
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples" / "articles"
 
@@ -504,8 +504,8 @@ def test_the_quickstart_folder_extracts_with_no_failure_however_many_run_at_once
 ) -> None:
     """The README's first command, with the default strategy and no model call: articles
     run on worker threads at once, and nothing they share may be clobbered."""
-    from factsift.batch import run_batch
-    from factsift.extract import Extractor
+    from factsift._edges.batch import run_batch
+    from factsift._pipeline.extract import Extractor
 
     out = tmp_path / "facts.jsonl"
     with Extractor(cache="off") as extractor:

@@ -1,4 +1,4 @@
-"""Loading, cleaning and page furniture (factsift.documents)."""
+"""Loading, cleaning and page furniture (factsift._pipeline.documents)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from factsift.documents import (
+from factsift._pipeline.documents import (
     find_furniture,
     iter_paths,
     load_documents,

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from factsift.documents import count_articles, load_documents, load_path
+from factsift._pipeline.documents import count_articles, load_documents, load_path
+from factsift._tools.report import render_report
 from factsift.errors import InputError
-from factsift.report import render_report
 from factsift.schema import Document
 
 TEXT = "Zürich — the council said on Monday that the “new bridge” would open in May.\n"

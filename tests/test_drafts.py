@@ -1,4 +1,4 @@
-"""Draft models and grounding answers back into the user's schema (factsift.drafts)."""
+"""Draft models and grounding answers back into the user's schema (factsift._pipeline.drafts)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import pytest
 from jsonschema import Draft202012Validator
 from pydantic import BaseModel, Field, ValidationError
 
-from factsift.drafts import (
+from factsift._pipeline.drafts import (
     LIST_CAP,
     Quote,
     _has_spans,
@@ -17,7 +17,7 @@ from factsift.drafts import (
     draft_model,
     ground_answer,
 )
-from factsift.ground import Unaligned
+from factsift._pipeline.ground import Unaligned
 from factsift.schema import Alignment, Extraction, Span
 
 TEXT = "Alice Moreau met Bob Okafor in Paris on Tuesday. Carol Diaz stayed home."

@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 
 from factsift import ArticleFacts, EventType
+from factsift._edges.results import ResultsWarning
 from factsift.evaluate import (
     EvalReport,
     _gold_as_prediction,
@@ -26,7 +27,6 @@ from factsift.evaluate import (
     ontology_types,
     overlap,
 )
-from factsift.results import ResultsWarning
 
 ROOT = Path(__file__).resolve().parents[1]
 #: Gold files the project owns (the shared dev files are for bench/, not tests).

@@ -31,8 +31,8 @@ from factsift import (
     TimeRef,
     Usage,
 )
+from factsift._edges.results import ResultsWarning
 from factsift.export import COLUMNS, TABLES, rows, to_frames, write_tables
-from factsift.results import ResultsWarning
 
 # Commas, quotes and a newline: what naive CSV writers break on.
 TEXT_A = (

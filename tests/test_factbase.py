@@ -20,8 +20,8 @@ import pytest
 from typer.testing import CliRunner
 
 from factsift import ArticleFacts, Extractor
-from factsift.batch import run_batch
-from factsift.cli import app
+from factsift._edges.batch import run_batch
+from factsift._tools.cli import app
 from factsift.factbase import link
 from factsift.factbase.claims import judge
 from factsift.factbase.dedup import DuplicateFinder, signature
@@ -350,7 +350,7 @@ def test_link_adds_incrementally(example_results: Path, tmp_path: Path) -> None:
 
 def test_the_cli_and_the_package_import_no_database_until_linking() -> None:
     code = (
-        "import sys, factsift, factsift.cli; "
+        "import sys, factsift, factsift._tools.cli; "
         "assert not {'duckdb', 'datasketch', 'pyarrow'} & set(sys.modules), sys.modules.keys()"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
@@ -481,7 +481,7 @@ def test_a_file_that_is_not_a_fact_base_is_never_touched(tmp_path: Path) -> None
     """``-o notes.json`` by mistake: refused in one line, the file byte for byte as it was."""
     from typer.testing import CliRunner
 
-    from factsift.cli import app
+    from factsift._tools.cli import app
     from factsift.errors import OutputError
     from factsift.factbase.store import Store
 

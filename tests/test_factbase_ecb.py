@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from factsift.cli import app
+from factsift._tools.cli import app
 from factsift.factbase.ecb import mentions_of_topic, predict, read_topics, score, score_clusters
 from tests.conftest import DATA
 

@@ -9,7 +9,7 @@ import pytest
 
 import factsift
 from factsift import Certainty, Extractor, InputError, Realis
-from factsift.extract import as_document
+from factsift._pipeline.extract import as_document
 from tests.support.scripted_server import ScriptedServer
 
 

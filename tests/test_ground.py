@@ -1,4 +1,4 @@
-"""Quote alignment (factsift.ground): every Span points at the article's own characters."""
+"""Quote alignment (_pipeline.ground): every Span points at the article's own characters."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from factsift.ground import TextIndex, Unaligned, align_quote, normalize_quote
+from factsift._pipeline.ground import TextIndex, Unaligned, align_quote, normalize_quote
 from factsift.schema import Alignment, Span
 
 SENTENCE = "The regional committee approved the new budget proposal on Wednesday evening."

@@ -1,6 +1,6 @@
 """The contract factsift relies on in instructor's handlers, checked on recorded answers.
 
-``factsift._instructor`` is the only module that reaches inside instructor. These
+``factsift._edges._instructor`` is the only module that reaches inside instructor. These
 tests take real recorded exchanges from ``cassettes/`` (requests factsift sent and
 the answers a server gave) and run them through that adapter: the request it builds
 is the one recorded, a recorded answer parses into the answer model, and a re-ask
@@ -19,8 +19,8 @@ import yaml
 from openai.types.chat import ChatCompletion
 from pydantic import ValidationError
 
-from factsift._instructor import Mode, handlers_for
-from factsift.answer import answer_model
+from factsift._edges._instructor import Mode, handlers_for
+from factsift._pipeline.answer import answer_model
 from factsift.schema import Extraction
 
 CASSETTES = Path(__file__).resolve().parents[1] / "cassettes"

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from factsift import CacheMissError, ConfigError, Extractor, LLMError
-from factsift.llm import estimate_cost, resolve_settings
+from factsift._edges.llm import estimate_cost, resolve_settings
 from tests.support.rule_model import rule_model
 from tests.support.scripted_server import Reply, ScriptedServer, completion
 
@@ -291,7 +291,7 @@ def test_cached_prompt_tokens_are_read_from_the_provider_usage(tmp_path: Path) -
 def test_the_summary_shows_prompt_tokens_from_the_provider_cache(tmp_path: Path) -> None:
     from typer.testing import CliRunner
 
-    from factsift.cli import app
+    from factsift._tools.cli import app
 
     (tmp_path / "a.txt").write_text(ARTICLE, encoding="utf-8")
     with ScriptedServer(with_prompt_cache) as server:

@@ -31,7 +31,7 @@ def llama_server(request: pytest.FixtureRequest) -> Iterator[str]:
         return
     import xllamacpp
 
-    from factsift.local import bundled_model_path
+    from factsift._edges.local import bundled_model_path
 
     params = xllamacpp.CommonParams()
     params.model.path = str(bundled_model_path())

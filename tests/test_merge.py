@@ -1,4 +1,4 @@
-"""Merging answers from overlapping windows (factsift.merge)."""
+"""Merging answers from overlapping windows (factsift._pipeline.merge)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from factsift.merge import _same_fact, anchor_span, merge_answers
+from factsift._pipeline.merge import _same_fact, anchor_span, merge_answers
 
 
 def span(start: int, end: int) -> dict[str, Any]:

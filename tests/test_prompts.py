@@ -1,4 +1,4 @@
-"""Prompt templates (factsift.prompts)."""
+"""Prompt templates (factsift._pipeline.prompts)."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ import re
 
 import pytest
 
+from factsift._pipeline.prompts import load_prompt, parse_prompt, prompt_dir
 from factsift.errors import ConfigError
-from factsift.prompts import load_prompt, parse_prompt, prompt_dir
 
 VALUES = {
     "doc_id": "article-7",

@@ -18,8 +18,8 @@ import pytest
 import ray
 from typer.testing import CliRunner
 
-from factsift.batch import error_record, run_batch
-from factsift.cli import app
+from factsift._edges.batch import error_record, run_batch
+from factsift._tools.cli import app
 from factsift.ray import extract_dataset, run_ray, share_limits
 from tests.conftest import ROOT
 from tests.support.faults import ALL_KINDS, FaultInjector

@@ -33,8 +33,8 @@ from factsift import (
     Span,
     TimeRef,
 )
-from factsift.report import render_report, write_report
-from factsift.results import ResultsWarning
+from factsift._edges.results import ResultsWarning
+from factsift._tools.report import render_report, write_report
 
 XSS = "<script>alert(1)</script>"
 TEXT = (

@@ -1,4 +1,4 @@
-"""The results file (factsift.results): one reading policy, and a writer that touches
+"""The results file (factsift._edges.results): one reading policy, and a writer that touches
 only what factsift wrote."""
 
 from __future__ import annotations
@@ -9,14 +9,14 @@ from pathlib import Path
 import pytest
 
 from factsift import ArticleFacts, PromptInfo
-from factsift.errors import OutputError
-from factsift.results import (
+from factsift._edges.results import (
     ResultsFile,
     ResultsWarning,
     read_records,
     read_results,
     scan_results,
 )
+from factsift.errors import OutputError
 
 
 def facts(key: str, *, partial: bool = False, claims: int = 0) -> str:

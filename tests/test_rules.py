@@ -1,4 +1,4 @@
-"""Rule-based sentence proposals (factsift.rules): pure, no model, no network."""
+"""Rule-based sentence proposals (factsift._pipeline.rules): pure, no model, no network."""
 
 from __future__ import annotations
 
@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from factsift.documents import load_documents
-from factsift.rules import Mention, SentenceProposal, propose, propose_all
+from factsift._pipeline.documents import load_documents
+from factsift._pipeline.rules import Mention, SentenceProposal, propose, propose_all
+from factsift._pipeline.segment import split_sentences
 from factsift.schema import Document
-from factsift.segment import split_sentences
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples" / "articles"
 

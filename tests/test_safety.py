@@ -21,12 +21,12 @@ import pytest
 from typer.testing import CliRunner
 
 from factsift import ArticleFacts
-from factsift.batch import run_batch
-from factsift.cli import app
+from factsift._edges.batch import run_batch
+from factsift._edges.results import read_results
+from factsift._tools.cli import app
+from factsift._tools.report import write_report
 from factsift.evaluate import evaluate, load_predictions
 from factsift.export import rows
-from factsift.report import write_report
-from factsift.results import read_results
 from tests.support.faults import SCHEMA_BREAKING, FaultInjector, article_id
 from tests.support.rule_model import rule_model
 from tests.support.scripted_server import Reply, ScriptedServer

@@ -1,4 +1,4 @@
-"""Sentence splitting and windowing (factsift.segment)."""
+"""Sentence splitting and windowing (factsift._pipeline.segment)."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from factsift.documents import find_furniture, normalize_text
-from factsift.segment import (
+from factsift._pipeline.documents import find_furniture, normalize_text
+from factsift._pipeline.segment import (
     Sentence,
     Window,
     _sentences_in,

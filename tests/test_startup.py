@@ -17,13 +17,14 @@ SOURCE = str(Path(factsift.__file__).resolve().parents[1])
 # Run in a fresh interpreter: this test session has imported openai long ago.
 _PROBE = """
 import sys
-import factsift.cli
+import factsift._tools.cli
 sys.argv = ["factsift", *sys.argv[1:]]
 try:
-    factsift.cli.main()
+    factsift._tools.cli.main()
 except SystemExit as done:
     assert not done.code, done.code
-heavy = sorted(m for m in ("openai", "instructor", "httpx2", "factsift.llm") if m in sys.modules)
+HEAVY = ("openai", "instructor", "httpx2", "factsift._edges.llm")
+heavy = sorted(m for m in HEAVY if m in sys.modules)
 print("LOADED:", ",".join(heavy))
 """
 
@@ -45,7 +46,7 @@ def test_commands_that_send_nothing_do_not_import_the_llm_stack(args: list[str])
 
 def test_the_package_still_offers_the_pipeline() -> None:
     import factsift
-    import factsift.extract  # the submodule of the same name must not shadow the function
+    import factsift._pipeline.extract  # the submodule of the same name must not shadow the function
 
     assert callable(factsift.extract) and not isinstance(factsift.extract, type(sys))
     assert factsift.Extractor.__name__ == "Extractor"

@@ -15,9 +15,9 @@ from typing import Any
 import pytest
 
 from factsift import Extractor
-from factsift.cache import ResponseCache, cache_key
+from factsift._edges.cache import ResponseCache, cache_key
+from factsift._edges.stores import FileStore, open_store
 from factsift.errors import CacheMissError, ConfigError
-from factsift.stores import FileStore, open_store
 from tests.support.redis_server import redis_server
 from tests.support.rule_model import rule_model
 from tests.support.scripted_server import ScriptedServer

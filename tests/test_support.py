@@ -1,4 +1,4 @@
-"""The support check (factsift.support) on sentences written for these tests, and its
+"""The support check (factsift._pipeline.support) on sentences written for these tests, and its
 place in grounding: an unsupported statement is sent back once, then rejected."""
 
 from __future__ import annotations
@@ -8,13 +8,13 @@ from typing import Any
 import pytest
 from pydantic import BaseModel, ValidationError
 
-from factsift.answer import GroundingState, answer_model, grounding_context
-from factsift.drafts import draft_model
-from factsift.ground import TextIndex
-from factsift.llm import Scope
+from factsift._edges.llm import Scope
+from factsift._pipeline.answer import GroundingState, answer_model, grounding_context
+from factsift._pipeline.drafts import draft_model
+from factsift._pipeline.ground import TextIndex
+from factsift._pipeline.segment import Window, split_sentences
+from factsift._pipeline.support import check_statement, in_article, review_claim, review_event
 from factsift.schema import Claim, Extraction, Span
-from factsift.segment import Window, split_sentences
-from factsift.support import check_statement, in_article, review_claim, review_event
 
 HARBOUR = "The harbour authority said on Monday that seven ferries would resume service in March."
 
@@ -485,7 +485,7 @@ def test_custom_and_nested_claims_are_checked(answer: dict[str, Any], path: str)
 def test_a_claim_draft_built_twice_is_still_checked() -> None:
     # Two threads racing to build a draft could make a second class; the check goes by
     # the schema a draft was built from, not by the identity of the cached draft.
-    from factsift.drafts import _draft_model
+    from factsift._pipeline.drafts import _draft_model
 
     second = _draft_model.__wrapped__(Claim)
     assert second is not draft_model(Claim)

@@ -1,4 +1,4 @@
-"""Resolving news time expressions against the publication date (factsift.timex)."""
+"""Resolving news time expressions against the publication date (factsift._pipeline.timex)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from factsift.timex import resolve_time
+from factsift._pipeline.timex import resolve_time
 
 THURSDAY = dt.date(2023, 3, 30)
 

@@ -10,23 +10,23 @@ The public API, all of it (README "Public API" says the same):
 
 - this package's ``__all__``: ``extract``, ``Extractor``, ``load_documents``,
   ``make_document``, the schema's types and the errors;
-- ``factsift.export`` (``to_frames``, ``rows``, ``write_tables``);
+- ``factsift.export`` (``to_frames``, ``rows``, ``write_tables``, ``read_results``);
 - ``factsift.evaluate`` (``evaluate``, ``load_gold``, ``load_predictions``);
 - ``factsift.ray`` (``extract_dataset``; the ``ray`` extra);
 - ``factsift.factbase`` (``link``, the fact base across articles).
 
-Every other module is the pipeline's inside: its names may change in any release.
+Every other module lives in a private subpackage, and its names may change in any
+release: ``factsift._pipeline`` (the stages of one article), ``factsift._edges`` (the
+model, the cache, the files) and ``factsift._tools`` (the command line, the report).
 """
 
 from __future__ import annotations
 
 import importlib
-import sys
-import types
 from typing import TYPE_CHECKING, Any
 
-from ._version import VERSION
-from .errors import (
+from factsift._version import VERSION
+from factsift.errors import (
     CacheMissError,
     ConfigError,
     FactsiftError,
@@ -36,9 +36,9 @@ from .errors import (
 )
 
 if TYPE_CHECKING:
-    from .documents import load_documents, make_document
-    from .extract import Extractor, extract
-    from .schema import (
+    from factsift._pipeline.documents import load_documents, make_document
+    from factsift._pipeline.extract import Extractor, extract
+    from factsift.schema import (
         Alignment,
         ArticleFacts,
         Attribution,
@@ -65,8 +65,8 @@ __version__ = VERSION
 # (openai, instructor) and the schema builds pydantic models, so that `factsift
 # --help` and the commands that send nothing start fast (bench/startup.py).
 _LAZY = {
-    "extract": ("Extractor", "extract"),
-    "documents": ("load_documents", "make_document"),
+    "_pipeline.extract": ("Extractor", "extract"),
+    "_pipeline.documents": ("load_documents", "make_document"),
     "schema": (
         "Alignment",
         "ArticleFacts",
@@ -98,26 +98,13 @@ def __getattr__(name: str) -> Any:
     return getattr(importlib.import_module(f".{module}", __name__), name)
 
 
-class _Package(types.ModuleType):
-    """``factsift.extract`` stays the function when the submodule of that name loads
-    (the import system would set the package attribute to the module)."""
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if name == "extract" and isinstance(value, types.ModuleType):
-            value = value.extract
-        super().__setattr__(name, value)
-
-
-sys.modules[__name__].__class__ = _Package
-
-
 def link(results: Any, database: Any = "factbase.duckdb", **options: Any) -> Any:
     """Link extraction results across articles into a DuckDB fact base.
 
     See :func:`factsift.factbase.link`; needs ``pip install 'factsift[link]'``. Imported
     on first use, so that ``import factsift`` stays light.
     """
-    from .factbase import link as link_results
+    from factsift.factbase import link as link_results
 
     return link_results(results, database, **options)
 

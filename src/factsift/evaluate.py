@@ -34,8 +34,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel
 
-from .results import read_json_objects, read_records
-from .schema import is_span_dict
+from factsift._edges.results import read_json_objects, read_records
+from factsift.schema import is_span_dict
 
 __all__ = [
     "Agreement",
@@ -72,7 +72,7 @@ def load_gold(path: str | Path) -> list[dict[str, Any]]:
 def load_predictions(path: str | Path) -> list[dict[str, Any]]:
     """A results file: ArticleFacts records and error records (kept, so they can be counted).
 
-    Read like every results file (:func:`factsift.results.read_records`): the last
+    Read like every results file (:func:`factsift._edges.results.read_records`): the last
     line per article counts; lines that are not results are skipped and reported once.
     """
     return read_records(path)

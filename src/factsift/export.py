@@ -19,11 +19,11 @@ from typing import Any, Literal, TypeAlias
 
 from pydantic import ValidationError
 
-from .errors import ConfigError, InputError
-from .results import read_results
-from .schema import ArticleFacts, Span, TimeRef
+from factsift._edges.results import read_results
+from factsift.errors import ConfigError, InputError
+from factsift.schema import ArticleFacts, Span, TimeRef
 
-__all__ = ["COLUMNS", "TABLES", "Results", "rows", "to_frames", "write_tables"]
+__all__ = ["COLUMNS", "TABLES", "Results", "read_results", "rows", "to_frames", "write_tables"]
 
 #: What the functions accept: a results JSONL path, one result, or many results
 #: (``ArticleFacts`` or their JSON form, error records included).

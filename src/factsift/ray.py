@@ -21,7 +21,7 @@ share of the budget. Point every actor at one cache that they all reach
 each node keeps its own.
 
 :func:`run_ray` is the CLI's ``--engine ray``: the same resume semantics as
-:func:`factsift.batch.run_batch` (keys, skips, one whole line per article), with
+:func:`factsift._edges.batch.run_batch` (keys, skips, one whole line per article), with
 the driver reading the inputs and writing the output, and the actors extracting.
 """
 
@@ -39,13 +39,13 @@ import pyarrow as pa
 import ray
 import ray.data
 
-from .batch import Ledger, OnArticle, Summary, article_key, error_record, open_output
-from .documents import DEFAULT_MAX_CHARS, make_document
-from .errors import FactsiftError, InputError
-from .extract import Extractor
-from .llm import RequestSlots
-from .results import ResultsFile
-from .schema import ArticleFacts, Document
+from factsift._edges.batch import Ledger, OnArticle, Summary, article_key, error_record, open_output
+from factsift._edges.llm import RequestSlots
+from factsift._edges.results import ResultsFile
+from factsift._pipeline.documents import DEFAULT_MAX_CHARS, make_document
+from factsift._pipeline.extract import Extractor
+from factsift.errors import FactsiftError, InputError
+from factsift.schema import ArticleFacts, Document
 
 __all__ = ["extract_dataset", "run_ray", "share_limits"]
 
@@ -177,7 +177,7 @@ def run_ray(
     output, and appends each result as one whole line as it arrives; the actors
     extract. ``address`` is the cluster's (``ray start --head`` prints it); with
     none, a Ray already initialised in this process, else ``RAY_ADDRESS``, else a
-    local cluster. ``output`` is a path, or what :func:`factsift.batch.open_output`
+    local cluster. ``output`` is a path, or what :func:`factsift._edges.batch.open_output`
     returned (checked, locked and repaired, as the local engine's is).
     """
     paths = list(paths)

@@ -5,7 +5,7 @@ every other stage can depend on it and users can import it cheaply.
 
 Every :class:`Span` that factsift returns satisfies
 ``facts.text[span.start:span.end] == span.text``: the model only *quotes* the
-article, and code finds the quote in the text (see ``factsift.ground``).
+article, and code finds the quote in the text (see ``factsift._pipeline.ground``).
 """
 
 from __future__ import annotations
@@ -197,7 +197,7 @@ class Claim(BaseModel):
         le=1,
         json_schema_extra=DERIVED,
         description="Share of the statement's words and numbers found in its evidence and "
-        "the sentences it cites (see factsift.support); null when not checked.",
+        "the sentences it cites (see factsift._pipeline.support); null when not checked.",
     )
 
 

@@ -14,7 +14,7 @@ from typing import Any
 
 import ray
 
-from factsift.llm import OpenAITransport, resolve_settings
+from factsift._edges.llm import OpenAITransport, resolve_settings
 
 
 def _claim(marker: str) -> bool:

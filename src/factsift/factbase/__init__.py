@@ -27,8 +27,8 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from ..schema import ArticleFacts
-from .linker import Judge, Summary
+from factsift.factbase.linker import Judge, Summary
+from factsift.schema import ArticleFacts
 
 __all__ = ["PARALLEL_EVENTS", "Summary", "link"]
 
@@ -74,8 +74,8 @@ def link(
     ``parallel`` clusters events in a second process while claims are linked; by
     default, when there are at least ``PARALLEL_EVENTS`` new events and two cores.
     """
-    from .linker import link_batch
-    from .store import Store
+    from factsift.factbase.linker import link_batch
+    from factsift.factbase.store import Store
 
     if isinstance(results, (str, Path, ArticleFacts, dict)):
         results = [results]
@@ -131,6 +131,6 @@ def link(
 
 
 def _empty() -> Any:
-    from .linker import Prior
+    from factsift.factbase.linker import Prior
 
     return Prior()

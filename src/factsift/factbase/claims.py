@@ -15,8 +15,8 @@ import math
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from .contradictions import Conflict, conflict
-from .text import Features
+from factsift.factbase.contradictions import Conflict, conflict
+from factsift.factbase.text import Features
 
 __all__ = ["INDEXED_PER_CLUSTER", "Index", "Verdict", "judge", "similarity"]
 

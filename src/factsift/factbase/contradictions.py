@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .text import Features
+from factsift.factbase.text import Features
 
 __all__ = ["Conflict", "conflict"]
 

@@ -14,7 +14,7 @@ from functools import lru_cache
 import numpy as np
 from datasketch import LeanMinHash, MinHash, MinHashLSH
 
-from .text import fold
+from factsift.factbase.text import fold
 
 __all__ = ["THRESHOLD", "DuplicateFinder", "signature"]
 

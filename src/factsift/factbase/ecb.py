@@ -21,11 +21,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..results import read_json_objects
-from ..rules import SentenceProposal, propose
-from ..segment import split_sentences
-from ..timex import resolve_time
-from .events import EventMention, cluster_events
+from factsift._edges.results import read_json_objects
+from factsift._pipeline.rules import SentenceProposal, propose
+from factsift._pipeline.segment import split_sentences
+from factsift._pipeline.timex import resolve_time
+from factsift.factbase.events import EventMention, cluster_events
 
 __all__ = [
     "CorefScores",
@@ -157,7 +157,7 @@ def predict(topics: Sequence[Mapping[str, Any]], **options: Any) -> list[dict[st
 
 def baseline_clusters(topics: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
     """The same-lemma baseline: a topic's mentions whose head lemmas match form one cluster."""
-    from ._lexicon import head_word, lemma
+    from factsift.factbase._lexicon import head_word, lemma
 
     return [
         {

@@ -17,7 +17,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 
-from .text import fold, is_common_word
+from factsift.factbase.text import fold, is_common_word
 
 __all__ = ["EntityIndex", "name_key", "resolve_article", "split_name"]
 

@@ -31,7 +31,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from . import _lexicon
+from factsift.factbase import _lexicon
 
 __all__ = ["EventMention", "candidate_pairs", "cluster_events"]
 

@@ -1,6 +1,6 @@
 """The optional LLM judge for borderline claim pairs: same, contradicts or unrelated.
 
-It asks through an :class:`~factsift.extract.Extractor`'s LLM, so the answers go
+It asks through an :class:`~factsift._pipeline.extract.Extractor`'s LLM, so the answers go
 through the same cache, retries and usage accounting as extraction. Only pairs
 that blocking lets through and whose lexical score falls between
 ``claims.BORDERLINE`` and ``claims.SAME`` reach it.
@@ -12,9 +12,9 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from ..extract import Extractor
-from ..llm import Scope
-from ..prompts import load_prompt
+from factsift._edges.llm import Scope
+from factsift._pipeline.extract import Extractor
+from factsift._pipeline.prompts import load_prompt
 
 __all__ = ["LLMJudge", "PairRelation"]
 

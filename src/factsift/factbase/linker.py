@@ -16,12 +16,12 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
-from ..schema import ArticleFacts, Certainty, Span
-from . import claims as claim_stage
-from .dedup import DuplicateFinder, signature
-from .entities import EntityIndex, resolve_article, split_name
-from .events import EventMention, cluster_events
-from .text import Features, features
+from factsift.factbase import claims as claim_stage
+from factsift.factbase.dedup import DuplicateFinder, signature
+from factsift.factbase.entities import EntityIndex, resolve_article, split_name
+from factsift.factbase.events import EventMention, cluster_events
+from factsift.factbase.text import Features, features
+from factsift.schema import ArticleFacts, Certainty, Span
 
 __all__ = ["Delta", "Judge", "Prior", "Summary", "link_batch"]
 

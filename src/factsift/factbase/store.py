@@ -13,8 +13,8 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 
-from ..errors import OutputError
-from .linker import Delta, Prior
+from factsift.errors import OutputError
+from factsift.factbase.linker import Delta, Prior
 
 __all__ = ["Store"]
 

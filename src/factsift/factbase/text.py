@@ -15,7 +15,7 @@ from functools import lru_cache
 
 import snowballstemmer
 
-from ..timex import resolve_time
+from factsift._pipeline.timex import resolve_time
 
 __all__ = ["Features", "features", "fold", "is_common_word"]
 

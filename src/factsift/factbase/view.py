@@ -2,7 +2,7 @@
 
 Claim clusters sorted by support, contradictions first and highlighted, event
 clusters with each article's realis, and the articles themselves: a member's
-link opens its article and marks the evidence. Like ``factsift.report`` the
+link opens its article and marks the evidence. Like ``factsift._tools.report`` the
 page loads nothing from anywhere, escapes everything that came from an
 article or a model, and its script reads only ``data-*`` attributes (offsets
 in UTF-16 units, as the DOM counts them).

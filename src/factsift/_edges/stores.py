@@ -8,7 +8,7 @@ worker of a cluster can reach:
   one object per entry, named by its key (content-addressed), under two levels
   of fan-out folders.
 
-Keys are the response cache's own (:func:`factsift.cache.cache_key`); values are
+Keys are the response cache's own (:func:`factsift._edges.cache.cache_key`); values are
 stored as JSON. Every write is one atomic operation (a Redis ``SET``, a rename
 onto the final name on a local or mounted filesystem, a single ``PUT`` on an
 object store): a reader sees a whole entry or none, so no locks are needed.
@@ -22,7 +22,7 @@ import json
 import uuid
 from typing import Any, Protocol
 
-from .errors import ConfigError
+from factsift.errors import ConfigError
 
 __all__ = ["Store", "open_store"]
 

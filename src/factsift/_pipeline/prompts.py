@@ -16,8 +16,8 @@ from importlib import resources
 from pathlib import Path
 from string import Template
 
-from .errors import ConfigError
-from .schema import PromptInfo
+from factsift.errors import ConfigError
+from factsift.schema import PromptInfo
 
 __all__ = ["PromptTemplate", "load_prompt", "prompt_dir"]
 
@@ -45,7 +45,7 @@ def prompt_dir() -> Path:
     if packaged.is_dir():
         return Path(str(packaged))
     # An editable install runs from src/; the templates sit at the repository root.
-    return Path(__file__).resolve().parents[2] / "prompts"
+    return Path(__file__).resolve().parents[3] / "prompts"
 
 
 def parse_prompt(source: str, raw: bytes) -> PromptTemplate:

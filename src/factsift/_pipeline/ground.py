@@ -24,7 +24,7 @@ from functools import cached_property
 
 from rapidfuzz import fuzz
 
-from .schema import Alignment, Span
+from factsift.schema import Alignment, Span
 
 __all__ = ["TextIndex", "Unaligned", "align_quote"]
 

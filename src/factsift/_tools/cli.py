@@ -26,14 +26,14 @@ from rich.progress import (
 )
 from rich.table import Table
 
-from .documents import DEFAULT_MAX_CHARS, count_articles
-from .errors import FactsiftError, OutputError
+from factsift._pipeline.documents import DEFAULT_MAX_CHARS, count_articles
+from factsift.errors import FactsiftError, OutputError
 
 if TYPE_CHECKING:
-    from .batch import Outcome, Summary
-    from .llm import Prices
-    from .results import ResultsFile
-    from .schema import ArticleFacts
+    from factsift._edges.batch import Outcome, Summary
+    from factsift._edges.llm import Prices
+    from factsift._edges.results import ResultsFile
+    from factsift.schema import ArticleFacts
 
 # The LLM stack (openai, instructor, httpx) is imported by `extract` alone: the
 # commands that send nothing start in a fraction of the time (bench/startup.py).
@@ -247,8 +247,8 @@ def extract(
     status is 1 if any article failed or is partial (lost a window), 2 if the command
     itself cannot run.
     """
-    from .batch import estimate, run_batch
-    from .extract import Extractor
+    from factsift._edges.batch import estimate, run_batch
+    from factsift._pipeline.extract import Extractor
 
     if engine not in ("local", "ray"):
         _fail(f"unknown engine {engine!r}; choose local or ray")
@@ -305,7 +305,7 @@ def extract(
 
     if engine == "ray":
         try:
-            from .ray import run_ray
+            from factsift.ray import run_ray
         except ImportError as exc:
             _fail(f"--engine ray needs pip install 'factsift[ray]' ({exc})")
 
@@ -379,7 +379,7 @@ def extract(
 
 def _require_results(path: Path) -> None:
     """Fail in one line unless ``path`` is a results file written by ``extract``."""
-    from .documents import holds_results
+    from factsift._pipeline.documents import holds_results
 
     if not path.is_file():
         _fail(f"{path}: no such file")
@@ -425,7 +425,7 @@ def _check_output(output: Path) -> None:
 
 
 def _check_cache_dir(cache_dir: Path | None) -> None:
-    from .cache import default_cache_dir
+    from factsift._edges.cache import default_cache_dir
 
     folder = cache_dir or default_cache_dir()
     if folder.exists() and not folder.is_dir():
@@ -433,7 +433,7 @@ def _check_cache_dir(cache_dir: Path | None) -> None:
 
 
 def _open_output(paths: list[Path], output: Path) -> ResultsFile:
-    from .batch import open_output
+    from factsift._edges.batch import open_output
 
     try:
         return open_output(paths, output)
@@ -478,8 +478,8 @@ def show(
     ] = None,
 ) -> None:
     """Print extracted claims and events readably."""
-    from .results import read_results
-    from .schema import ArticleFacts
+    from factsift._edges.results import read_results
+    from factsift.schema import ArticleFacts
 
     _require_results(results)
     for record in read_results(results):
@@ -559,7 +559,7 @@ def report(
 
     The page works offline: no external resources, no network requests.
     """
-    from .report import write_report
+    from factsift._tools.report import write_report
 
     _require_results(results)
     try:
@@ -595,7 +595,13 @@ def evaluate_command(
 
     Keys absent from the gold (no "claims", or no "events") are not scored.
     """
-    from .evaluate import evaluate, load_gold, load_ontology, load_predictions, load_type_map
+    from factsift.evaluate import (
+        evaluate,
+        load_gold,
+        load_ontology,
+        load_predictions,
+        load_type_map,
+    )
 
     for path in (predictions, gold):
         if not path.is_file():
@@ -626,7 +632,7 @@ def export(
     ),
 ) -> None:
     """Write flat tables: one row per article, claim, event and participant."""
-    from .export import write_tables
+    from factsift.export import write_tables
 
     if fmt not in ("csv", "parquet"):
         _fail(f"unknown format {fmt!r}; choose csv or parquet")
@@ -667,9 +673,9 @@ def link(
     """Link results across articles: claim clusters with their support, contradictions,
     event clusters, entities. Results already in the base are skipped."""
     try:
-        from .factbase import link as link_results
-        from .factbase.judge import LLMJudge
-        from .factbase.view import write_view
+        from factsift.factbase import link as link_results
+        from factsift.factbase.judge import LLMJudge
+        from factsift.factbase.view import write_view
     except ImportError as exc:
         _fail(f"{exc}; install factsift[link]")
     for path in results:
@@ -679,7 +685,7 @@ def link(
             summary = link_results(results, output)
             judged = ""
         else:
-            from .extract import Extractor
+            from factsift._pipeline.extract import Extractor
 
             with Extractor(judge_model, base_url=base_url) as extractor:
                 judge = LLMJudge(extractor)
@@ -726,7 +732,7 @@ def eval_coref(
     singletons counted. factsift reads only the texts and the mention offsets.
     """
     try:
-        from .factbase.ecb import predict, read_topics, score
+        from factsift.factbase.ecb import predict, read_topics, score
     except ImportError as exc:
         err.print(f"[red]error:[/] {escape(str(exc))}; install factsift[coref]")
         raise typer.Exit(2) from None

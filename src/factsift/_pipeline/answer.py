@@ -3,7 +3,7 @@
 instructor validates the model's answer against a pydantic model and, when
 validation fails, re-asks with the errors. The answer model's validator runs
 the grounding: on the first answer, quotes that are not in the article, and
-statements their evidence does not back (``factsift.support``), fail
+statements their evidence does not back (``factsift._pipeline.support``), fail
 validation, so the model is told what to fix; after the re-asks, the
 grounding result (kept items and rejected ones) is kept for the pipeline.
 The per-request state (:class:`GroundingState`) is handed to the validator
@@ -21,8 +21,9 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, ValidationInfo, model_validator
 
-from ._instructor import OpenAISchema
-from .drafts import (
+from factsift._edges._instructor import OpenAISchema
+from factsift._edges.llm import Scope
+from factsift._pipeline.drafts import (
     BUILD_LOCK,
     GroundedAnswer,
     Quote,
@@ -32,11 +33,10 @@ from .drafts import (
     holds_spans,
     source_model,
 )
-from .ground import TextIndex, Unaligned, align_quote
-from .llm import Scope
-from .schema import Claim, Event, Extraction, Span
-from .segment import Sentence, Window
-from .support import Review, review_claim, review_event
+from factsift._pipeline.ground import TextIndex, Unaligned, align_quote
+from factsift._pipeline.segment import Sentence, Window
+from factsift._pipeline.support import Review, review_claim, review_event
+from factsift.schema import Claim, Event, Extraction, Span
 
 __all__ = ["GroundingState", "answer_model", "grounding_context"]
 

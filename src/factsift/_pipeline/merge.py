@@ -15,7 +15,7 @@ from bisect import bisect_left, insort
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from .schema import is_span_dict
+from factsift.schema import is_span_dict
 
 __all__ = ["anchor_span", "merge_answers"]
 

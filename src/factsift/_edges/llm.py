@@ -42,9 +42,14 @@ from tenacity import (
     wait_random,
 )
 
-from ._instructor import IncompleteOutputException, Mode, ResponseParsingError, handlers_for
-from .cache import CacheMode, ResponseCache, cache_key
-from .errors import ConfigError, LLMError, SchemaError
+from factsift._edges._instructor import (
+    IncompleteOutputException,
+    Mode,
+    ResponseParsingError,
+    handlers_for,
+)
+from factsift._edges.cache import CacheMode, ResponseCache, cache_key
+from factsift.errors import ConfigError, LLMError, SchemaError
 
 __all__ = [
     "LLM",
@@ -482,7 +487,7 @@ def _body(response: Any) -> dict[str, Any]:
 
 def _make_transport(settings: LLMSettings) -> Transport:
     if settings.provider == "local":
-        from .local import LocalTransport
+        from factsift._edges.local import LocalTransport
 
         return LocalTransport.for_settings(settings)
     settings.check_key()  # before the first attempt, not after every retry

@@ -37,8 +37,8 @@ from typing import IO, Any, Literal
 
 from pydantic import ValidationError
 
-from .errors import OutputError
-from .schema import ArticleFacts
+from factsift.errors import OutputError
+from factsift.schema import ArticleFacts
 
 __all__ = ["ResultsWarning", "read_records", "read_results"]
 

@@ -14,7 +14,7 @@
   run cuts it away before appending. An interrupted run (Ctrl-C) writes
   nothing for the articles still in flight.
 - The output is only ever touched when every line in it is a factsift record
-  (see :mod:`factsift.results`), never when it is also an input, and never by
+  (see :mod:`factsift._edges.results`), never when it is also an input, and never by
   two runs at once (an advisory lock).
 - An article that lost a window is written, marked ``partial``, counted, and
   redone by ``retry_failed``, like a failed one.
@@ -36,13 +36,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any, Literal
 
-from .documents import DEFAULT_MAX_CHARS, load_documents
-from .errors import FactsiftError, InputError, OutputError
-from .extract import Extractor
-from .llm import RequestSlots
-from .results import ResultsFile, Status
-from .schema import ArticleFacts, Document
-from .segment import estimate_tokens
+from factsift._edges.llm import RequestSlots
+from factsift._edges.results import ResultsFile, Status
+from factsift._pipeline.documents import DEFAULT_MAX_CHARS, load_documents
+from factsift._pipeline.extract import Extractor
+from factsift._pipeline.segment import estimate_tokens
+from factsift.errors import FactsiftError, InputError, OutputError
+from factsift.schema import ArticleFacts, Document
 
 __all__ = [
     "Estimate",
@@ -404,7 +404,7 @@ def estimate(
     Completion tokens are unknown before the model answers; the cost counts
     prompts only, and says so where it is shown.
     """
-    from .llm import estimate_cost
+    from factsift._edges.llm import estimate_cost
 
     result = Estimate()
     prompt = extractor.prompt

@@ -45,8 +45,8 @@ from typing import Any
 import simplemma
 import snowballstemmer
 
-from .ground import TextIndex, normalize_quote
-from .segment import Sentence
+from factsift._pipeline.ground import TextIndex, normalize_quote
+from factsift._pipeline.segment import Sentence
 
 __all__ = [
     "Review",

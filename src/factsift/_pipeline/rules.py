@@ -15,7 +15,7 @@ from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from importlib import resources
 
-from .segment import Sentence
+from factsift._pipeline.segment import Sentence
 
 __all__ = ["Attribution", "Mention", "SentenceProposal", "Trigger", "propose", "propose_all"]
 

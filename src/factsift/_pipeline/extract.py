@@ -4,7 +4,7 @@
 cleaned text into sentence windows, renders the prompt, asks the model for
 the draft schema (quotes, not offsets), grounds every quote (re-asking once
 when some do not align), merges the windows and resolves times. The LLM and
-the cache sit behind :class:`~factsift.llm.LLM`; everything else is pure.
+the cache sit behind :class:`~factsift._edges.llm.LLM`; everything else is pure.
 """
 
 from __future__ import annotations
@@ -19,15 +19,8 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from ._version import code_fingerprint
-from .answer import GroundingState, answer_model, grounding_context
-from .cache import ResponseCache, cache_key
-from .decompose import DECISIONS, assemble, choice_model, prompt_values
-from .documents import ARTICLE_SUFFIXES, load_path, make_document
-from .drafts import GroundedAnswer, ground_answer
-from .errors import ConfigError, InputError, LLMError, SchemaError
-from .ground import TextIndex
-from .llm import (
+from factsift._edges.cache import ResponseCache, cache_key
+from factsift._edges.llm import (
     LLM,
     LOCAL_PREFIX,
     LLMSettings,
@@ -39,12 +32,25 @@ from .llm import (
     estimate_cost,
     resolve_settings,
 )
-from .merge import merge_answers
-from .prompts import PromptTemplate, load_prompt
-from .rules import propose_all
-from .schema import ArticleFacts, Document, Extraction, Rejected, Span, TimeRef, Usage
-from .segment import Sentence, Window, estimate_tokens, make_windows, split_sentences
-from .timex import resolve_time
+from factsift._pipeline.answer import GroundingState, answer_model, grounding_context
+from factsift._pipeline.decompose import DECISIONS, assemble, choice_model, prompt_values
+from factsift._pipeline.documents import ARTICLE_SUFFIXES, load_path, make_document
+from factsift._pipeline.drafts import GroundedAnswer, ground_answer
+from factsift._pipeline.ground import TextIndex
+from factsift._pipeline.merge import merge_answers
+from factsift._pipeline.prompts import PromptTemplate, load_prompt
+from factsift._pipeline.rules import propose_all
+from factsift._pipeline.segment import (
+    Sentence,
+    Window,
+    estimate_tokens,
+    make_windows,
+    split_sentences,
+)
+from factsift._pipeline.timex import resolve_time
+from factsift._version import code_fingerprint
+from factsift.errors import ConfigError, InputError, LLMError, SchemaError
+from factsift.schema import ArticleFacts, Document, Extraction, Rejected, Span, TimeRef, Usage
 
 __all__ = ["MODEL_DECISIONS", "Extractor", "extract"]
 
