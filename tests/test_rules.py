@@ -652,3 +652,64 @@ def test_an_appositive_between_dashes() -> None:
     cue, mention, name = _source(text)
     assert (cue, name) == ("said", "Ruiz")
     assert mention == "Ruiz -- the author of a book on the port, which sold well"
+
+
+# A second review's sentences.
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "While officials argued over the budget, the river burst its banks.",
+        "The money pledged by donors has not arrived.",
+        "Rebels attacked the town as well as the airport.",
+        "Sales declined as rates rose.",
+        "Protesters called the police.",
+        "The hospital admitted 30 patients on its first day.",
+        "The government declined to comment.",
+        "Troops attacked the village before dawn to drive out the rebels.",
+    ],
+)
+def test_no_speaker_for_plain_facts_second_review(text: str) -> None:
+    assert _source(text)[0] is None, _source(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "source", "name"),
+    [
+        ("Her deputy, Jane Doe, said the talks were over.", "Her deputy, Jane Doe", "Jane Doe"),
+        (
+            "His wife, speaking in Paris, said the budget would be cut.",
+            "His wife, speaking in Paris",
+            "His wife",
+        ),
+        ("The family said the body had been found.", "The family", "The family"),
+        (
+            "A source close to the minister said the talks had failed.",
+            "A source close to the minister",
+            "A source close to the minister",
+        ),
+        ("Police say the fire is under control.", "Police", "Police"),
+        ("Democrats called the plan a political ploy.", "Democrats", "Democrats"),
+    ],
+)
+def test_speakers_second_review(text: str, source: str, name: str) -> None:
+    assert _source(text)[1:] == (source, name)
+
+
+def test_content_skips_the_adverbial_before_that() -> None:
+    p = _one("The ministry said on Monday that the talks would resume.")
+    assert p.evidence.text == "the talks would resume"
+
+
+def test_as_parenthetical_credits_the_main_clause() -> None:
+    p = _one("As the mayor said, the budget is safe for another year.")
+    assert p.source_name is not None and p.source_name.text == "the mayor"
+    assert p.evidence.text == "the budget is safe for another year"
+
+
+def test_a_quotation_closed_after_a_colon_takes_no_more_sentences() -> None:
+    text = 'Jane Doe said: "We will win." The rally ended at noon. Police arrested two men there.\n'
+    proposals = propose_all(text, split_sentences(text))
+    assert proposals[0].more_evidence == ()
+    assert all(p.is_claim for p in proposals[1:])

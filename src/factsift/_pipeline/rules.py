@@ -696,6 +696,34 @@ _MODALS = (
 )
 
 
+_CALL_FORMS = frozenset(_forms("call"))
+_ADMIT_FORMS = frozenset(_forms("admit"))
+
+
+def _calls_for_speech(toks: list[_Tok], i: int) -> bool:
+    """ "called for …", "called on X to …", "called the plan a disgrace", "called it
+    unfair": calling as speech, not "called the police" or "called a meeting"."""
+    n = len(toks)
+    nxt = toks[i + 1] if i + 1 < n else None
+    if nxt is None:
+        return False
+    if nxt.low in ("for", "on") or nxt.text in _OPEN_QUOTES + '"':
+        return True
+    if i > 0 and toks[i - 1].low in ("what", "which", "who"):
+        return False  # "what organisers called a peace march": naming, not a claim
+    for k in range(i + 2, min(n, i + 12)):
+        t = toks[k]
+        if not t.word:
+            return t.text in _OPEN_QUOTES + '"'  # "called the plan “reckless”"
+        if toks[k - 1].low in _PREPOSITIONS:
+            continue  # "called the police after a fight"
+        if t.low in ("a", "an") or (
+            t.text.islower() and t.low.endswith(("ous", "ful", "ible", "able", "ive", "ic", "al"))
+        ):
+            return k > i + 2 or nxt.low in ("it", "them", "him", "her")
+    return False
+
+
 def _is_cue(toks: list[_Tok], i: int, common: frozenset[str] = frozenset()) -> bool:
     t = toks[i]
     if t.low not in _REPORTING or not t.text.islower():
@@ -708,6 +736,14 @@ def _is_cue(toks: list[_Tok], i: int, common: frozenset[str] = frozenset()) -> b
         return True  # "Jane Doe went on television to accuse …": see _around_cue
     if prev in _NOUN_LIKE_BEFORE or prev == "to" or possessive:
         return False  # "the claims", "to say", "Graham's comments"
+    if t.low.endswith("ed") and i + 1 < len(toks) and toks[i + 1].low == "by":
+        return False  # "the money pledged by donors": a participle, not a verb
+    if t.low in _CALL_FORMS and not _calls_for_speech(toks, i):
+        return False  # "protesters called the police"
+    if t.low in _ADMIT_FORMS:
+        admitted = toks[i + 1].low if i + 1 < len(toks) else ""
+        if not (admitted in ("that", "to", "it", "having") or admitted.endswith("ing")):
+            return False  # "the hospital admitted 30 patients"
     if t.low.endswith(("ed", "told", "said")) and any(x.low in _BE for x in toks[j + 1 : i]):
         return False  # passive: "was first reported by": the source follows "by"
     if t.low.endswith("ing"):
@@ -745,12 +781,16 @@ def _is_cue(toks: list[_Tok], i: int, common: frozenset[str] = frozenset()) -> b
         and not t.low.endswith(("s", "ed"))
         and t.low not in ("said", "told", "wrote", "thought")
     ):
-        return subject is not None and (
-            subject.low in _PRONOUNS
-            or subject.low in _MODALS
-            or any(x.low in _MODALS for x in toks[j + 1 : i])
-            or (subject.low.endswith("s") and not subject.low.endswith("’s"))
-            or any(x.low == "and" for x in toks[_np_back(toks, j, 0) : j])  # "X and Y say"
+        return (
+            subject is not None
+            and (
+                subject.low in _PRONOUNS
+                or subject.low in _MODALS
+                or any(x.low in _MODALS for x in toks[j + 1 : i])
+                or (subject.low.endswith("s") and not subject.low.endswith("’s"))
+                or subject.low in _AGENT_NOUNS  # "Police say"
+                or any(x.low == "and" for x in toks[_np_back(toks, j, 0) : j])  # "X and Y say"
+            )
         )
     return True
 
@@ -764,8 +804,11 @@ def _np_end_before(toks: list[_Tok], j: int) -> int:
     said", "on Wednesday called", "in 2008 questioned")."""
     while j >= 0:
         t = toks[j]
-        if t.low in _AUXILIARIES or t.low.endswith("ly") or t.low in _DEGREE:
-            if t.text[:1].isupper() and j > 0:
+        adverb = t.low.endswith("ly") and t.text.islower() and t.low not in _LY_NOUNS
+        if adverb and j > 0 and toks[j - 1].low in _DETERMINERS | _POSSESSIVES:
+            adverb = False  # "the family", "a key ally": a noun
+        if t.low in _AUXILIARIES or adverb or t.low in _DEGREE:
+            if t.text[:1].isupper():
                 break
             j -= 1
         elif j > 1 and toks[j - 1].low in ("on", "in") and _is_time(t):
@@ -773,6 +816,10 @@ def _np_end_before(toks: list[_Tok], j: int) -> int:
         else:
             break
     return j
+
+
+# Common nouns that end in -ly, never adverbs before a verb.
+_LY_NOUNS = frozenset("family ally assembly rally supply reply monopoly anomaly bully".split())
 
 
 def _is_time(t: _Tok) -> bool:
@@ -783,6 +830,9 @@ def _is_time(t: _Tok) -> bool:
 
 
 _NAME_LINKS = frozenset("of for on at".split())
+# Adjectives that take a phrase after a noun: "sources close to", "people familiar with".
+_POSTMODIFIERS = frozenset("close familiar involved near opposed loyal".split())
+_SOURCE_LINKS = frozenset("to with from near in at for".split())
 
 
 def _np_back(toks: list[_Tok], j: int, first_word: int) -> int:
@@ -843,6 +893,24 @@ def _np_back(toks: list[_Tok], j: int, first_word: int) -> int:
         start += 1
     while start <= j and toks[start].low in _NAME_LINKS:
         start += 1
+    # A source with a phrase after it: "a source close to the minister", "sources
+    # familiar with the plan", "officials from two countries": the source is the
+    # person before the phrase, not its object.
+    p = start - 1
+    if (
+        start <= j
+        and p > first_word
+        and toks[p].low in _SOURCE_LINKS
+        and toks[start].low not in _PRONOUNS
+    ):
+        q = p - 1
+        if toks[q].text.islower() and toks[q].low in _POSTMODIFIERS:
+            q -= 1
+        person = toks[q].low in _AGENT_NOUNS or (toks[q].low.endswith("s") and _holder(toks[q]))
+        if q >= first_word and toks[q].word and person and toks[q].text.islower():
+            head_start = _np_back(toks, q, first_word)
+            if head_start <= q:
+                start = head_start
     # A coordinated subject that opens its clause: "RT and its defenders say".
     # The left part ends in a name, a pronoun or a source noun, not a verb ("Germany won
     # and fans said").
@@ -908,9 +976,33 @@ def _after_cue(toks: list[_Tok], i: int) -> int:
     k = i + 1
     if toks[i].low in _ADDRESSEE_VERBS:
         k = next((m + 1 for m in range(i + 1, min(len(toks), i + 7)) if toks[m].low == "that"), k)
+    else:
+        # "said Monday that", "said in a statement that", "said privately that".
+        for m in range(i + 1, min(len(toks), i + 7)):
+            if toks[m].low == "that":
+                between = toks[i + 1 : m]
+                if all(_adverbial(t) for t in between):
+                    k = m
+                break
+            if not toks[m].word:
+                break
     if k < len(toks) and toks[k].low == "that":
         k += 1
     return k
+
+
+def _adverbial(t: _Tok) -> bool:
+    """A word of a time or manner adverbial between a cue and its "that"."""
+    low = t.low
+    return (
+        low in _CALENDAR
+        or low in _TIME_WORDS
+        or low in _PREPOSITIONS
+        or low in _DETERMINERS
+        or low in _MESSAGES
+        or (low.endswith("ly") and t.text.islower())
+        or low in ("earlier", "later", "again", "also")
+    )
 
 
 def _subject_first(toks: list[_Tok], first: int, comma: int) -> bool:
@@ -984,7 +1076,15 @@ def _appositive(toks: list[_Tok], comma: int, first: int) -> tuple[int, int] | N
     k = next((m for m in range(first, comma) if toks[m].text == ","), -1)
     # The head of "the minister of the economy" is "minister".
     head = next((m - 1 for m in range(first + 1, k) if toks[m].low in _NAME_LINKS), k - 1)
-    if k > first and _subject_first(toks, first, k) and _holder(toks[head]):
+    inner = [t for t in toks[k + 1 : comma] if t.word]
+    # "Her deputy, Jane Doe,", "His wife, 52,", "The chief executive, who …,": the
+    # appositive itself shows a person.
+    person = bool(inner) and (
+        inner[0].low in ("who", "whose")
+        or inner[0].text.isdigit()
+        or all(t.text[:1].isupper() for t in inner)
+    )
+    if k > first and _subject_first(toks, first, k) and (_holder(toks[head]) or person):
         return k - 1, comma - 1
     # Or a name after a quotation or a clause: the comma (or dash) pair just before the
     # verb ("Jane Doe -- the author of a book on trade -- said").
@@ -1095,6 +1195,24 @@ def _around_cue(
         end = _np_forward(toks, i + 1)
         if end < i + 1:
             return None
+        following = toks[end + 1] if end + 1 < n else None
+        if (
+            following is not None
+            and following.word
+            and following.text.islower()
+            and following.low not in _PREPOSITIONS | _CONJUNCTIONS | {"who", "which", "adding"}
+        ):
+            # "His wife, speaking in Paris, said the budget would be cut": the words after
+            # the cue are the content's subject, so the speaker opens the sentence.
+            k = next((m for m in range(first, j + 1) if toks[m].text == ","), -1)
+            if k <= first or not _subject_first(toks, first, k) or j < first:
+                return None
+            after = _content(s, base, toks, _after_cue(toks, i), last)
+            if after is None:
+                return None
+            return Attribution(
+                cue, _span(s, base, toks, first, j - 1), _span(s, base, toks, first, k - 1), after
+            )
         name = _span(s, base, toks, i + 1, end)
         tail = end
         if end + 1 < n and toks[end + 1].text == "," and last - end < 40:
@@ -1109,7 +1227,27 @@ def _around_cue(
     start = _np_back(toks, j, first)
     if start > j:
         return None
+    if start > first and toks[start - 1].low == "as" and i + 2 < n and toks[i + 1].text == ",":
+        # "As the mayor said, the budget is safe": the parenthetical credits the rest.
+        content = _content(s, base, toks, i + 2, last)
+        if content is not None:
+            mention = _span(s, base, toks, start, j)
+            return Attribution(cue, mention, mention, content)
+    if (
+        start > first
+        and toks[start - 1].low in _SUBORDINATORS
+        and any(t.text in ",;" for t in toks[i + 1 : last])
+    ):
+        # "While officials argued over it, the river rose": the main clause that follows
+        # is not what they said. A clause that ends the sentence ("…, when Jane Doe
+        # cited the figures") may be the claim.
+        return None
     name = _span(s, base, toks, start, j)
+    if appositive_end > 0 and toks[j].text.islower():
+        # "The mayor, Jane Doe, said": the person's name is the appositive.
+        inner = toks[j + 2 : appositive_end + 1] if appositive_end > j + 1 else []
+        if inner and all(t.text[:1].isupper() or not t.word for t in inner):
+            name = _span(s, base, toks, j + 2, appositive_end)
     source = _span(s, base, toks, start, appositive_end if appositive_end > 0 else j)
     # Content: after the cue ("said (that) C"), or before the source ("C, X said"):
     # '"…," she said in an interview' keeps the quotation, "In Ohio, she said …" what
@@ -1142,6 +1280,10 @@ _OBJECT_STARTS = _DETERMINERS | frozenset("to that him her them it us me".split(
 
 
 _CLAUSE_WORDS = frozenset("that whether how why what if".split())
+_SUBORDINATORS = frozenset(
+    "while as when after before because since although though once until unless if "
+    "whereas what".split()
+)
 _POSSESSIVES = frozenset("his her its their our my your".split())
 
 
@@ -1187,9 +1329,11 @@ def _has_complement(toks: list[_Tok], end: int, subject: str = "") -> bool:
         )
     for k in range(end + 1, min(n, end + 8)):
         t = toks[k]
-        if not t.word:
-            return False
-        if t.low == "as":
+        if not t.word or (k > end + 1 and t.low in ("who", "which", "that")):
+            return False  # a relative clause on the object is no complement of the verb
+        following = toks[k + 1].low if k + 1 < n else ""
+        naming_as = t.low == "as" and lemma in _AS_VERBS and k > end + 1
+        if naming_as and following not in ("well", "part", "far", "long", "soon", "much"):
             return True  # "described the talks as …", "branded them as …"
         finite = t.low in _BE or t.low in _MODALS - {"to"} or t.low in ("has", "had")
         if k > end + 1 and finite and t.text.islower():
@@ -1199,7 +1343,7 @@ def _has_complement(toks: list[_Tok], end: int, subject: str = "") -> bool:
         )
         if k > end + 1 and subject_pronoun and t.text.islower() and t.low not in _CLOSED:
             return True  # "has shown they know": a pronoun subject and its verb
-        if t.low == "to" and k + 1 < n and toks[k + 1].text.islower():
+        if t.low == "to" and k + 1 < n and toks[k + 1].text.islower() and lemma in _TO_VERBS:
             verb = toks[k + 1].low
             if verb not in _CLOSED and not verb[:1].isdigit():
                 return True  # "decided after a long inquiry not to …"
@@ -1209,6 +1353,31 @@ def _has_complement(toks: list[_Tok], end: int, subject: str = "") -> bool:
 
 
 _REFUSALS = frozenset(_forms("decline") | _forms("refuse"))
+
+
+def _no_comment(toks: list[_Tok], end: int) -> bool:
+    """ "declined to comment", "refused to say whether …", "declined an interview"."""
+    words = [t.low for t in toks[end + 1 : end + 4]]
+    return (words[:1] == ["to"] and words[1:2] and words[1] in _NO_COMMENT) or bool(
+        set(words) & {"interview", "comment"}
+    )
+
+
+_NO_COMMENT = frozenset("comment say elaborate discuss speak confirm respond specify".split())
+# Verbs whose "as" names what the object is said to be, and verbs that take an infinitive
+# even after an object or an adverbial ("persuaded the council to", "decided in May to").
+_AS_VERBS = frozenset(
+    form
+    for lemma in "describe characterize characterise portray depict brand dub label consider "
+    "present see regard".split()
+    for form in _forms(lemma)
+)
+_TO_VERBS = frozenset(
+    form
+    for lemma in "plan intend aim decide choose opt threaten swear refuse decline persuade "
+    "convince pressure beg request appeal wish desire yearn aspire commit".split()
+    for form in _forms(lemma)
+)
 _FEELINGS = frozenset(_forms("feel") - {"feel"})
 _NAMING = frozenset(form for lemma in ("brand", "dub", "label") for form in _forms(lemma))
 
@@ -1245,6 +1414,8 @@ def _stance_subject(
     between = toks[j + 1 : i]
     if t.low in _NEEDS_COMPLEMENT and not _has_complement(toks, end, toks[j].low):
         return none
+    if t.low in _REFUSALS and _no_comment(toks, end):
+        return none  # "declined to comment": nothing is claimed
     if nxt == "that" and not _clause_follows(toks, end + 1):
         return none  # "plans that leaked": a relative clause on a noun
     if low in _CLOSED - _PRONOUNS or low in _NUMBERS:
@@ -1567,8 +1738,8 @@ def _attribution(
             return found
     # A stance verb after a reporting cue is inside what is reported.
     for i in range(first + 1, min(cues, default=n - 1)):
-        if inside[i]:
-            continue
+        if inside[i] or any(t.low in ("whether", "how", "why", "what") for t in toks[first:i]):
+            continue  # "Asked whether she planned to rest, …": inside a question
         if (particle := _particle(toks, i)) > 0:
             found = _stance(s, base, toks, i, first, last, common, particle)
         elif toks[i].low in _STANCE_VERBS:
@@ -1859,6 +2030,9 @@ def propose_all(text: str, sentences: Sequence[Sentence]) -> list[SentencePropos
             continue
         transcript = p.cue.text == ":"
         block = p.whole.text.rstrip().endswith(":") and i + 1 < len(proposals)
+        speech = text[p.cue.end : p.whole.end]
+        if not transcript and _quote_balance(speech) == 0 and any(q in speech for q in '"“'):
+            continue  # 'Jane Doe said: "We will win."': the quotation ends in its sentence
         more = list(p.more_evidence)
         k = i + 1
         while k < len(proposals) and (
