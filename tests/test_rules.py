@@ -713,3 +713,9 @@ def test_a_quotation_closed_after_a_colon_takes_no_more_sentences() -> None:
     proposals = propose_all(text, split_sentences(text))
     assert proposals[0].more_evidence == ()
     assert all(p.is_claim for p in proposals[1:])
+
+
+def test_a_pronoun_with_two_possible_speakers_stays_a_pronoun() -> None:
+    text = "Tom Reed said the road was closed. Ana Ruiz said it was open. He said it again.\n"
+    proposals = propose_all(text, split_sentences(text))
+    assert proposals[2].source_name is not None and proposals[2].source_name.text == "He"

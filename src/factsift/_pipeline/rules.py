@@ -1908,7 +1908,9 @@ def _antecedent(
     known = [m for p, m in fitting if _gender(text, p, m) == wanted]
     if known:
         return known[-1]
-    return fitting[-1][1] if fitting else None
+    # No candidate the article gives this pronoun: only a single one is safe to name.
+    names = {m.text for _, m in fitting}
+    return fitting[-1][1] if len(names) == 1 else None
 
 
 def _quote_depths(text: str, sentences: Sequence[Sentence]) -> list[int]:
