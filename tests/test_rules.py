@@ -719,3 +719,22 @@ def test_a_pronoun_with_two_possible_speakers_stays_a_pronoun() -> None:
     text = "Tom Reed said the road was closed. Ana Ruiz said it was open. He said it again.\n"
     proposals = propose_all(text, split_sentences(text))
     assert proposals[2].source_name is not None and proposals[2].source_name.text == "He"
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        (
+            "Fans were angry since Ruiz, at Monday's meeting, cited figures the club had made up.",
+            "Ruiz",
+        ),
+        (
+            "Even Norway, the region's largest donor and its oldest ally, said it was opposed.",
+            "Norway",
+        ),
+        ("The state news agency claimed the test had succeeded.", "The state news agency"),
+        ("Other leaders used blunt language to denounce the test.", "Other leaders"),
+    ],
+)
+def test_more_subject_shapes(text: str, name: str) -> None:
+    assert _source(text)[2] == name, _source(text)

@@ -877,8 +877,14 @@ def _np_back(toks: list[_Tok], j: int, first_word: int) -> int:
             ) and following.low not in _CALENDAR
             if k == j or k + 1 < start or not named or not toks[k - 1].word:
                 break
-        elif low in _CLOSED or (low in _REPORTING and t.text.islower() and k < j):
-            break  # "officials said Jane Doe", but "the report found" ends in "report"
+        elif low in _CLOSED:
+            break
+        elif low in _REPORTING and t.text.islower() and k < j:
+            # "officials said Jane Doe" ends the phrase, but a noun-like form before a
+            # noun modifies it: "state news media", "the state attorney general".
+            modifier = low in _NOUN_TOO and toks[k + 1].text.islower() and toks[k + 1].word
+            if not modifier:
+                break
         if t.text[:1].islower() and low.endswith(("ed", "ing")) and low not in _PRONOUNS:
             break
         if low in _CALENDAR:
@@ -1084,7 +1090,13 @@ def _appositive(toks: list[_Tok], comma: int, first: int) -> tuple[int, int] | N
         or inner[0].text.isdigit()
         or all(t.text[:1].isupper() for t in inner)
     )
-    if k > first and _subject_first(toks, first, k) and (_holder(toks[head]) or person):
+    comma_pair = toks[comma].text == ","
+    if (
+        comma_pair
+        and k > first
+        and _subject_first(toks, first, k)
+        and (_holder(toks[head]) or person)
+    ):
         return k - 1, comma - 1
     # Or a name after a quotation or a clause: the comma (or dash) pair just before the
     # verb ("Jane Doe -- the author of a book on trade -- said").
@@ -1097,7 +1109,14 @@ def _appositive(toks: list[_Tok], comma: int, first: int) -> tuple[int, int] | N
         return None
     start = _np_back(toks, k - 1, first)
     before = toks[start - 1].text if start > 0 else ""
-    opens = start == first or before in _CLOSERS or before in ",;:" or before in _CONJUNCTIONS
+    opener = before.lower()
+    opens = (
+        start == first
+        or before in _CLOSERS
+        or before in ",;:"
+        or opener in _CONJUNCTIONS | _SUBORDINATORS
+        or (opener in _CLOSED and opener not in _PREPOSITIONS | _DETERMINERS)  # "Even"
+    )
     if start <= k - 1 and opens:
         return k - 1, closing - 1
     return None
@@ -1569,7 +1588,7 @@ def _clause_subject(
             return None
         head, verb = toks[end], toks[end + 1]
         named = head.text[:1].isupper() and head.low not in common | _CLOSED
-        source = named or head.low in _PRONOUNS or head.low in _AGENT_NOUNS
+        source = named or (head.low not in _CLOSED - _PRONOUNS and _holder(head, common))
         if source and verb.word and verb.text.islower() and verb.low not in _CLOSED - _AUXILIARIES:
             return c, end
         return None  # the subject is not a source: "The rally went on, …"
