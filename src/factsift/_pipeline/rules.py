@@ -349,6 +349,11 @@ def _realis(s: str, at: int, word: str) -> str:
 def _triggers(s: str, base: int, names: list[Mention]) -> list[Trigger]:
     found: list[Trigger] = []
     prevented_at = -1
+    # Tokens and hedges once per sentence: a run-on "sentence" of a whole page has
+    # thousands of event words.
+    toks = _tokens(s)
+    at = {t.start: i for i, t in enumerate(toks)}
+    hedged = {e.start(g) for e in _EVIDENTIAL.finditer(s) for g in (1, 2) if e.start(g) >= 0}
     for m in _WORD.finditer(s):
         word = m.group()
         kind = _TRIGGERS.get(word.lower())
@@ -359,7 +364,7 @@ def _triggers(s: str, base: int, names: list[Mention]) -> list[Trigger]:
             or _EVENT_NOUN_BEHIND.search(s[max(0, m.start() - 40) : m.start()])
         ):
             continue  # "launched an attack", "a probe was opened": the noun names the event
-        if any(m.start() in (e.start(1), e.start(2)) for e in _EVIDENTIAL.finditer(s)):
+        if m.start() in hedged:
             continue  # "is reported to", "a reported sighting": a hedge, not a report
         charge = word.lower() in ("charge", "charges", "charged")
         if charge and not _LEGAL_CHARGE.search(s[max(0, m.start() - 12) : m.end() + 10]):
@@ -371,19 +376,19 @@ def _triggers(s: str, base: int, names: list[Mention]) -> list[Trigger]:
             continue  # "foiled a planned bombing": one event, named by "foiled"
         if _PREVENTION.fullmatch(word):
             prevented_at = m.start()
-        agent, patient = _arguments(s, base, m.start(), m.end())
+        agent, patient = _arguments(s, base, toks, at.get(m.start(), -1))
         if agent is None:
             agent = next((n for n in reversed(names) if n.end <= base + m.start()), None)
         found.append(Trigger(_mention(s, base, m.start(), m.end()), kind, realis, agent, patient))
     return found
 
 
-def _arguments(s: str, base: int, start: int, end: int) -> tuple[Mention | None, Mention | None]:
-    """The noun phrases next to an event word: its subject before it ("police arrested",
-    "two soldiers were killed") and its object after it ("attacked the convoy",
-    "killed by gunmen"), each in the same clause."""
-    toks = _tokens(s)
-    k = next((i for i, t in enumerate(toks) if t.start == start), -1)
+def _arguments(
+    s: str, base: int, toks: list[_Tok], k: int
+) -> tuple[Mention | None, Mention | None]:
+    """The noun phrases next to the event word at token ``k``: its subject before it
+    ("police arrested", "two soldiers were killed") and its object after it ("attacked
+    the convoy", "killed by gunmen"), each in the same clause."""
     if k < 0:
         return None, None
     first = next((i for i, t in enumerate(toks) if t.word), 0)
