@@ -738,3 +738,42 @@ def test_a_pronoun_with_two_possible_speakers_stays_a_pronoun() -> None:
 )
 def test_more_subject_shapes(text: str, name: str) -> None:
     assert _source(text)[2] == name, _source(text)
+
+
+# A third review's sentences.
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The striker added a second goal after the break.",
+        "Toyota recalled 400,000 cars over a faulty pedal.",
+        "The team observed a minute's silence before kick-off.",
+        "The flood claimed 12 lives in the valley.",
+    ],
+)
+def test_reporting_verbs_in_their_plain_sense(text: str) -> None:
+    assert _source(text)[0] is None, _source(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "source"),
+    [
+        ('"We will win," added Ana Ruiz.', "Ana Ruiz"),
+        ("She added that the lease was void.", "She"),
+        (
+            "Sources close to the presidency suggested that talks had stalled.",
+            "Sources close to the presidency",
+        ),
+    ],
+)
+def test_reporting_verbs_in_their_speech_sense(text: str, source: str) -> None:
+    assert _source(text)[1] == source
+
+
+def test_the_listener_after_told_is_never_the_speaker() -> None:
+    text = (
+        "A delegate from one of the countries named in the reports, Rustam Kaldybekov, "
+        "told journalists on Wednesday that the deal was dead."
+    )
+    assert _source(text)[1] != "journalists"

@@ -729,6 +729,32 @@ def _calls_for_speech(toks: list[_Tok], i: int) -> bool:
     return False
 
 
+# Reporting verbs with an everyday sense and a plain object ("added a goal", "defended
+# the title", "recalled 400,000 cars"): a cue only before a clause or an infinitive, or
+# after its content ('"…," she added').
+_SENSE_FORMS = frozenset(
+    form
+    for lemma in "add claim report recall observe maintain repeat learn state".split()
+    for form in _forms(lemma)
+)
+
+
+def _object_then_to(toks: list[_Tok], i: int) -> bool:
+    """ "expects sales to rise": an object and an infinitive; "learned during the debate
+    that …": an adverbial before the clause."""
+    for k in range(i + 1, min(len(toks), i + 11)):
+        if not toks[k].word:
+            break
+        if toks[k].low == "that":
+            return True  # "learned again during the debate that …"
+    for k in range(i + 2, min(len(toks) - 1, i + 7)):
+        if not toks[k].word:
+            return False
+        if toks[k].low == "to" and toks[k + 1].text.islower() and toks[k + 1].low not in _CLOSED:
+            return True
+    return False
+
+
 def _is_cue(toks: list[_Tok], i: int, common: frozenset[str] = frozenset()) -> bool:
     t = toks[i]
     if t.low not in _REPORTING or not t.text.islower():
@@ -749,6 +775,15 @@ def _is_cue(toks: list[_Tok], i: int, common: frozenset[str] = frozenset()) -> b
         admitted = toks[i + 1].low if i + 1 < len(toks) else ""
         if not (admitted in ("that", "to", "it", "having") or admitted.endswith("ing")):
             return False  # "the hospital admitted 30 patients"
+    plain_sense = (
+        t.low in _SENSE_FORMS
+        and i + 1 < len(toks)
+        and toks[i + 1].word
+        and toks[i + 1].low != "that"
+        and toks[i - 1].text not in _COMMA_OR_CLOSE  # '"…," added Jane Doe'
+    )
+    if plain_sense and not _has_complement(toks, i) and not _object_then_to(toks, i):
+        return False  # "added a goal", "defended the title", "recalled 400,000 cars"
     if t.low.endswith(("ed", "told", "said")) and any(x.low in _BE for x in toks[j + 1 : i]):
         return False  # passive: "was first reported by": the source follows "by"
     if t.low.endswith("ing"):
@@ -917,8 +952,13 @@ def _np_back(toks: list[_Tok], j: int, first_word: int) -> int:
         q = p - 1
         if toks[q].text.islower() and toks[q].low in _POSTMODIFIERS:
             q -= 1
-        person = toks[q].low in _AGENT_NOUNS or (toks[q].low.endswith("s") and _holder(toks[q]))
-        if q >= first_word and toks[q].word and person and toks[q].text.islower():
+        person = (
+            toks[q].low in _AGENT_NOUNS
+            or _holder(toks[q], frozenset({toks[q].low}))
+            or (q > 0 and toks[q - 1].low in _DETERMINERS and toks[q].text.islower())
+        )
+        common_head = toks[q].text.islower() or q == first_word  # "Sources close to"
+        if q >= first_word and toks[q].word and person and common_head:
             head_start = _np_back(toks, q, first_word)
             if head_start <= q:
                 start = head_start
@@ -1213,6 +1253,8 @@ def _around_cue(
             return Attribution(_span(s, base, toks, i, i), source, source, content)
         if toks[i].low.endswith("ing") or i + 1 >= n or not toks[i + 1].word:
             return None
+        if toks[i].low in ("told", "tell", "tells"):
+            return None  # "X, …, told journalists": the addressee follows, never the speaker
         if toks[i + 1].low in ("that", "me", "him", "us", "them"):
             return None  # '"…" suggests that', '"…" told me': no source follows
         # '"…," said Jane Doe, the mayor': the source follows the cue.
