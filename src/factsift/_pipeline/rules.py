@@ -1972,11 +1972,30 @@ def _antecedent(
     ]
     fitting = [(p, m) for p, m in candidates if fits(p, m)]
     known = [m for p, m in fitting if _gender(text, p, m) == wanted]
-    if known:
-        return known[-1]
     # No candidate the article gives this pronoun: only a single one is safe to name.
     names = {m.text for _, m in fitting}
-    return fitting[-1][1] if len(names) == 1 else None
+    chosen = known[-1] if known else fitting[-1][1] if len(names) == 1 else None
+    if chosen is None:
+        return None
+    # A person named after the chosen one, who could be meant as well ("Tom Reid, a
+    # farmer, lost his home. He said …"): leave the pronoun as the article wrote it.
+    later = [
+        (p, m)
+        for p in proposals[max(0, upto - 3) : upto + 1]
+        for m in p.mentions
+        if m.start > chosen.end and _person_name(m.text) and m.text not in chosen.text
+    ]
+    return None if any(fits(p, m) for p, m in later) else chosen
+
+
+def _person_name(text: str) -> bool:
+    """Whether a capitalised mention looks like a person's name: two to four capitalised
+    words, none of them a word of institutions ("University of Westhaven")."""
+    words = text.split()
+    institution = _AGENT_NOUNS | _NAME_LINKS | {"university", "party", "council", "union"}
+    return 2 <= len(words) <= 4 and all(
+        w[:1].isupper() and w.lower().strip(".,") not in institution for w in words
+    )
 
 
 def _quote_depths(text: str, sentences: Sequence[Sentence]) -> list[int]:
