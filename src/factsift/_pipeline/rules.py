@@ -1977,15 +1977,18 @@ def _antecedent(
     chosen = known[-1] if known else fitting[-1][1] if len(names) == 1 else None
     if chosen is None:
         return None
-    # A person named after the chosen one, who could be meant as well ("Tom Reid, a
-    # farmer, lost his home. He said …"): leave the pronoun as the article wrote it.
+    # A person named after the chosen one whom the article gives this pronoun ("Tom
+    # Reid, a farmer, lost his home. He said …") is the one meant.
     later = [
-        (p, m)
+        m
         for p in proposals[max(0, upto - 3) : upto + 1]
         for m in p.mentions
-        if m.start > chosen.end and _person_name(m.text) and m.text not in chosen.text
+        if m.start > chosen.end
+        and _person_name(m.text)
+        and m.text not in chosen.text
+        and _gender(text, p, m) == wanted
     ]
-    return None if any(fits(p, m) for p, m in later) else chosen
+    return later[-1] if later else chosen
 
 
 def _person_name(text: str) -> bool:
