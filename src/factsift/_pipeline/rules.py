@@ -1,10 +1,20 @@
 """Rule-based proposals, sentence by sentence: claims, cues, speakers, event triggers.
 
-These rules are the floor a small model has to beat. They find reporting
-cues ("said", "according to", "hinting"), the mentions before or after them
-that could be the speaker, hedges and denials, and words that name events,
-from small word lists. Everything here is pure and returns offsets into the
-text, so what it proposes is grounded by construction.
+These rules are the offline default's extraction and the floor a model has to beat.
+Everything here is pure and returns offsets into the text, so what it proposes is
+grounded by construction.
+
+- Attribution (``_attribution``): a cue (a reporting verb from VerbNet, PARC 3.0 and the
+  PolNeAR guidelines; a verb of stance or judgement from FrameNet frames; "according
+  to"; a transcript's label; a colon after a verb of saying), its source (a noun phrase
+  that can hold a view, found by a small chunker over the sentence's tokens) and its
+  content. A verb with an everyday sense counts only where it cannot have it, so a
+  plain fact is not put in someone's mouth: the tests at the end of tests/test_rules.py
+  are the sentences reviews wrote to break this.
+- Kind, certainty and events: future markers, hedges, denials, the evaluative words of
+  the VADER lexicon, and words that name events with their realis and arguments.
+- ``propose_all`` adds what needs the neighbours: quotations over several sentences and
+  paragraphs, transcript turns and colon speech, and pronoun speakers.
 """
 
 from __future__ import annotations
