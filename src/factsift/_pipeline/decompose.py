@@ -18,11 +18,11 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field, create_model
 
-from factsift._pipeline.rules import GOVERNMENT_SOURCES as _GOVERNMENT
-from factsift._pipeline.rules import MEDIA_SOURCES as _MEDIA
-from factsift._pipeline.rules import ORGANIZATION_SOURCES as _ORGANIZATION
-from factsift._pipeline.rules import PERSON_TITLES as _PERSON_TITLES
-from factsift._pipeline.rules import UNNAMED_SOURCES as _UNNAMED
+from factsift._pipeline.attribution import GOVERNMENT_SOURCES as _GOVERNMENT
+from factsift._pipeline.attribution import MEDIA_SOURCES as _MEDIA
+from factsift._pipeline.attribution import ORGANIZATION_SOURCES as _ORGANIZATION
+from factsift._pipeline.attribution import PERSON_TITLES as _PERSON_TITLES
+from factsift._pipeline.attribution import UNNAMED_SOURCES as _UNNAMED
 from factsift._pipeline.rules import Mention, SentenceProposal
 from factsift._pipeline.segment import Sentence
 from factsift.schema import QUOTE_MAX_CHARS
