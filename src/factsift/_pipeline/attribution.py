@@ -713,10 +713,9 @@ def _subject_first(toks: list[_Tok], first: int, comma: int) -> bool:
     )
 
 
-_MESSAGES = frozenset(
-    "statement statements report letter letters note interview post message tweet tweets "
-    "remarks comments".split()
-)
+_NOMINAL_CUES = frozenset("statement report letter note interview post message".split())
+# Messages whose gerund belongs to their sender ("a statement calling …").
+_MESSAGES = _NOMINAL_CUES | frozenset("statements letters tweet tweets remarks comments".split())
 
 
 def _after_nominal_cue(toks: list[_Tok], i: int) -> int:
@@ -1328,7 +1327,6 @@ def _passive(
 
 _CLOSERS = frozenset({"”", '"', "’", "'", "»", "''"})
 _COMMA_OR_CLOSE = _CLOSERS | {","}
-_NOMINAL_CUES = frozenset("statement report letter note interview post message".split())
 _ADDRESSEE_VERBS = frozenset(
     "told tell tells asked ask asks warned warn warns advised urged assured".split()
 )

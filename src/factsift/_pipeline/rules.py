@@ -150,7 +150,6 @@ _PLANNED = re.compile(
     re.I,
 )
 _HYPOTHETICAL = re.compile(r"\b(if|may|might|could|potential|possible|threatened to)\b", re.I)
-_ONGOING = re.compile(r"\b(continu(?:es|ing)|ongoing|is|are)\s+\w+ing\b", re.I)
 
 _TIME = re.compile(
     r"\b(?:(?:earlier|later) this (?:year|month|week)|(?:last|this|next) (?:year|month|week|"
